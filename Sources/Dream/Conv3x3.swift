@@ -1,0 +1,128 @@
+import COpenBLAS
+import Dispatch
+
+/// Weights of one 3×3 convolution (stride 1, padding 1) as nine tap matrices, ready for both passes.
+/// `forwardTaps[t]` is `[out][in]` for tap `t = ky * 3 + kx`; `backwardTaps[t]` is `[in][out]` of the
+/// tap flipped to `(2 - ky, 2 - kx)`, so the gradient to the input is the same convolution run on the
+/// output gradient.
+public final class Conv3x3Weights: @unchecked Sendable {
+    public let inChannels: Int
+    public let outChannels: Int
+    public let bias: [Float]
+    let forwardTaps: UnsafeMutablePointer<Float>
+    let backwardTaps: UnsafeMutablePointer<Float>
+
+    /// `oihw`: `[out][in][3][3]`, as in PyTorch and the safetensors files.
+    public init(oihw: UnsafeBufferPointer<Float>, bias: [Float], inChannels: Int, outChannels: Int) {
+        precondition(oihw.count == outChannels * inChannels * 9 && bias.count == outChannels)
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.bias = bias
+        let size = inChannels * outChannels
+        forwardTaps = .allocate(capacity: 9 * size)
+        backwardTaps = .allocate(capacity: 9 * size)
+        for o in 0..<outChannels {
+            for i in 0..<inChannels {
+                for t in 0..<9 {
+                    let w = oihw[(o * inChannels + i) * 9 + t]
+                    forwardTaps[t * size + o * inChannels + i] = w
+                    backwardTaps[(8 - t) * size + i * outChannels + o] = w
+                }
+            }
+        }
+    }
+
+    deinit {
+        forwardTaps.deallocate()
+        backwardTaps.deallocate()
+    }
+}
+
+/// `output = conv(input) + bias`, optionally followed by ReLU, in padded layout. Both maps have the same
+/// height and width; `output` keeps a zero border.
+public func conv3x3Forward(_ input: FeatureMaps, _ weights: Conv3x3Weights, _ output: FeatureMaps, relu: Bool) {
+    precondition(input.channels == weights.inChannels && output.channels == weights.outChannels)
+    precondition(input.height == output.height && input.width == output.width)
+    convolveTaps(input, weights.forwardTaps, output)
+    finishRows(output, bias: weights.bias, relu: relu)
+}
+
+/// Gradient to the input of a 3×3 convolution: `inputGradient = conv(outputGradient, flipped weights)`.
+/// `outputGradient` must have a zero border (as every FeatureMaps does when written by these kernels).
+public func conv3x3BackwardInput(_ outputGradient: FeatureMaps, _ weights: Conv3x3Weights, _ inputGradient: FeatureMaps) {
+    precondition(outputGradient.channels == weights.outChannels && inputGradient.channels == weights.inChannels)
+    precondition(outputGradient.height == inputGradient.height && outputGradient.width == inputGradient.width)
+    convolveTaps(outputGradient, weights.backwardTaps, inputGradient)
+    finishRows(inputGradient, bias: nil, relu: false)
+}
+
+/// Nine GEMMs, one per tap: `C[out][n] += A_t[out][in] · B[in][n + shift_t]` where `n` walks the padded
+/// rows (`height * rowStride` columns: the last two of each row land on the border and are cleared after).
+private func convolveTaps(_ input: FeatureMaps, _ taps: UnsafeMutablePointer<Float>, _ output: FeatureMaps) {
+    let m = output.channels, k = input.channels, n = input.height * input.rowStride
+    let tapSize = m * k
+    for t in 0..<9 {
+        let shift = (t / 3) * input.rowStride + t % 3
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k),
+                    1, taps + t * tapSize, Int32(k),
+                    input.data + shift, Int32(input.plane),
+                    t == 0 ? 0 : 1, output.data + output.rowStride + 1, Int32(output.plane))
+    }
+}
+
+/// Adds the bias and applies ReLU to the unpadded values, and clears the border cells the GEMMs wrote.
+private func finishRows(_ maps: FeatureMaps, bias: [Float]?, relu: Bool) {
+    let h = maps.height, w = maps.width, stride = maps.rowStride
+    parallelChannels(maps.channels) { c in
+        let base = maps.data + c * maps.plane
+        let b = bias?[c] ?? 0
+        for y in 0..<h {
+            let row = base + (y + 1) * stride
+            if bias != nil || relu {
+                for x in 1...w {
+                    let v = row[x] + b
+                    row[x] = relu ? max(v, 0) : v
+                }
+            }
+            row[w + 1] = 0
+            row[stride] = 0
+        }
+    }
+}
+
+/// Runs `body` for each channel, spread over the cores.
+func parallelChannels(_ channels: Int, _ body: @Sendable (Int) -> Void) {
+    let chunks = min(channels, 8)
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        var c = chunk
+        while c < channels { body(c); c += chunks }
+    }
+}
+
+/// Direct convolution, the oracle for tests: CHW unpadded in and out, OIHW weights.
+public func conv3x3Naive(input: [Float], channels: Int, height: Int, width: Int,
+                         oihw: [Float], bias: [Float], outChannels: Int) -> [Float] {
+    var out = [Float](repeating: 0, count: outChannels * height * width)
+    for o in 0..<outChannels {
+        for y in 0..<height {
+            for x in 0..<width {
+                var s = Double(bias[o])
+                for i in 0..<channels {
+                    for ky in 0..<3 {
+                        let yy = y + ky - 1
+                        if yy < 0 || yy >= height { continue }
+                        for kx in 0..<3 {
+                            let xx = x + kx - 1
+                            if xx < 0 || xx >= width { continue }
+                            s += Double(oihw[((o * channels + i) * 3 + ky) * 3 + kx])
+                                * Double(input[(i * height + yy) * width + xx])
+                        }
+                    }
+                }
+                out[(o * height + y) * width + x] = Float(s)
+            }
+        }
+    }
+    return out
+}

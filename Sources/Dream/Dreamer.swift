@@ -1,0 +1,134 @@
+import Foundation
+
+/// Runs DeepDream on images: an octave pyramid with the dreamed detail carried up from level to level,
+/// gradient ascent with jitter, smoothing and clipping at each level. One Dreamer per thread: it keeps the
+/// network's buffers for the sizes it has seen.
+public final class Dreamer {
+    public let network: VGG16
+    private var workspaces: [[Int]: VGG16.Workspace] = [:]
+
+    public init(network: VGG16) { self.network = network }
+
+    /// Pyramid sizes from the smallest level to the image's own; levels below `minimumSide` are skipped.
+    public static func octaveSizes(width: Int, height: Int, settings: DreamSettings) -> [(width: Int, height: Int)] {
+        let minimumSide = max(32, 2 * VGG16.minimumSide(for: settings.targets.map(\.layer).max { $0.index < $1.index }!))
+        var sizes: [(width: Int, height: Int)] = [(width, height)]
+        for level in 1..<max(settings.octaves, 1) {
+            let f = pow(Double(settings.octaveScale), Double(level))
+            let w = Int((Double(width) / f).rounded()), h = Int((Double(height) / f).rounded())
+            if min(w, h) < minimumSide { break }
+            sizes.append((w, h))
+        }
+        return sizes.reversed()
+    }
+
+    /// The dreamed image. `guide`, when given, steers the dream towards the features of that image.
+    public func dream(_ image: Image, settings: DreamSettings, guide: Image? = nil,
+                      progress: ((DreamProgress) -> Void)? = nil) throws(DreamError) -> Image {
+        try settings.validate()
+        let objective = try self.objective(settings, guide: guide)
+        let need = VGG16.minimumSide(for: objective.deepest)
+        guard min(image.width, image.height) >= need else {
+            throw .invalidSetting("image \(image.width)×\(image.height) is too small for \(objective.deepest.name): it needs at least \(need)×\(need) pixels")
+        }
+        var rng = SplitMix64(seed: settings.seed)
+        let sizes = Self.octaveSizes(width: image.width, height: image.height, settings: settings)
+        var detail: Image?
+        var x = image
+        for (level, size) in sizes.enumerated() {
+            let base = image.resized(width: size.width, height: size.height)
+            x = base
+            if let d = detail?.resized(width: size.width, height: size.height) {
+                for i in x.pixels.indices { x.pixels[i] += d.pixels[i] }
+            }
+            for iteration in 0..<settings.iterations {
+                let value = ascend(&x, objective, settings, &rng)
+                progress?(DreamProgress(octave: level + 1, octaves: sizes.count, iteration: iteration + 1,
+                                        iterations: settings.iterations, objective: value,
+                                        width: size.width, height: size.height))
+            }
+            var d = x
+            for i in d.pixels.indices { d.pixels[i] -= base.pixels[i] }
+            detail = d
+        }
+        return x.clamped()
+    }
+
+    /// One step: `x ← clip(x + step · g / mean|g|, 0, 1)` with g the (jittered, smoothed) gradient.
+    /// Returns the objective before the step.
+    @discardableResult
+    public func ascend(_ x: inout Image, _ objective: Objective, _ settings: DreamSettings,
+                       _ rng: inout SplitMix64) -> Double {
+        let j = settings.jitter
+        let dx = j > 0 ? Int.random(in: -j...j, using: &rng) : 0
+        let dy = j > 0 ? Int.random(in: -j...j, using: &rng) : 0
+        var (value, g) = gradient(objective, x.rolled(dx: dx, dy: dy), settings.tileSize)
+        g = g.rolled(dx: -dx, dy: -dy).gaussianBlurred(sigma: settings.blur)
+        var total: Double = 0
+        for v in g.pixels { total += Double(abs(v)) }
+        let meanAbs = Float(total / Double(g.pixels.count))
+        guard meanAbs > 0, meanAbs.isFinite else { return value }
+        let scale = settings.step / meanAbs
+        for i in x.pixels.indices { x.pixels[i] = min(max(x.pixels[i] + scale * g.pixels[i], 0), 1) }
+        return value
+    }
+
+    /// Objective and gradient of the whole image; images larger than `tile` are done in overlapping
+    /// tiles whose margins are discarded.
+    public func gradient(_ objective: Objective, _ image: Image, _ tile: Int) -> (Double, Image) {
+        if image.width <= tile && image.height <= tile {
+            return network.gradient(of: objective, at: image, workspace(image.width, image.height, objective.deepest))
+        }
+        let margin = min(64, tile / 4), core = tile - 2 * margin
+        var out = Image(width: image.width, height: image.height)
+        var value = 0.0
+        for y0 in stride(from: 0, to: image.height, by: core) {
+            for x0 in stride(from: 0, to: image.width, by: core) {
+                let x1 = min(x0 + core, image.width), y1 = min(y0 + core, image.height)
+                let cx0 = max(0, x0 - margin), cy0 = max(0, y0 - margin)
+                let cx1 = min(image.width, x1 + margin), cy1 = min(image.height, y1 + margin)
+                let crop = image.cropped(x: cx0, y: cy0, width: cx1 - cx0, height: cy1 - cy0)
+                let (v, g) = network.gradient(of: objective, at: crop, workspace(crop.width, crop.height, objective.deepest))
+                value += v * Double((x1 - x0) * (y1 - y0)) / Double(crop.width * crop.height)
+                for c in 0..<3 {
+                    for y in y0..<y1 {
+                        for x in x0..<x1 { out[c, y, x] = g[c, y - cy0, x - cx0] }
+                    }
+                }
+            }
+        }
+        return (value, out)
+    }
+
+    func objective(_ settings: DreamSettings, guide: Image?) throws(DreamError) -> Objective {
+        var objective = Objective(targets: settings.targets)
+        guard let guide else { return objective }
+        let side = 512, longest = max(guide.width, guide.height)
+        let g = longest > side ? guide.resized(width: max(1, guide.width * side / longest),
+                                               height: max(1, guide.height * side / longest)) : guide
+        let need = VGG16.minimumSide(for: objective.deepest)
+        guard min(g.width, g.height) >= need else {
+            throw .invalidSetting("guide image \(guide.width)×\(guide.height) is too small for \(objective.deepest.name)")
+        }
+        let ws = VGG16.Workspace(width: g.width, height: g.height, depth: objective.deepest)
+        network.forward(g, ws)
+        objective.guide = settings.targets.map { target in
+            let maps = ws.outputs[target.layer.index]
+            return (0..<maps.channels).map { c in
+                var s: Float = 0
+                for y in 0..<maps.height { for x in 0..<maps.width { s += maps[c, y, x] } }
+                return s / Float(maps.height * maps.width)
+            }
+        }
+        return objective
+    }
+
+    private func workspace(_ width: Int, _ height: Int, _ depth: Layer) -> VGG16.Workspace {
+        let key = [width, height, depth.index]
+        if let ws = workspaces[key] { return ws }
+        if workspaces.count >= 8 { workspaces.removeAll() }
+        let ws = VGG16.Workspace(width: width, height: height, depth: depth)
+        workspaces[key] = ws
+        return ws
+    }
+}

@@ -1,0 +1,49 @@
+/// 2×2 max-pooling with stride 2 and floor semantics (torchvision): an odd last row or column is dropped.
+/// Padded layout in and out.
+public func maxPool2x2Forward(_ input: FeatureMaps, _ output: FeatureMaps) {
+    precondition(output.channels == input.channels)
+    precondition(output.height == input.height / 2 && output.width == input.width / 2)
+    let h = output.height, w = output.width
+    parallelChannels(input.channels) { c in
+        for y in 0..<h {
+            let top = input.data + input.index(c, 2 * y, 0), bottom = top + input.rowStride
+            let out = output.data + output.index(c, y, 0)
+            for x in 0..<w {
+                out[x] = max(max(top[2 * x], top[2 * x + 1]), max(bottom[2 * x], bottom[2 * x + 1]))
+            }
+        }
+    }
+}
+
+/// Routes each output gradient to the first maximum of its window (row-major order), as PyTorch does.
+/// `inputGradient` is overwritten.
+public func maxPool2x2Backward(_ input: FeatureMaps, _ outputGradient: FeatureMaps, _ inputGradient: FeatureMaps) {
+    precondition(inputGradient.channels == input.channels && inputGradient.height == input.height
+                 && inputGradient.width == input.width)
+    inputGradient.zero()
+    let h = outputGradient.height, w = outputGradient.width
+    parallelChannels(input.channels) { c in
+        for y in 0..<h {
+            let top = input.data + input.index(c, 2 * y, 0), bottom = top + input.rowStride
+            let gTop = inputGradient.data + inputGradient.index(c, 2 * y, 0), gBottom = gTop + inputGradient.rowStride
+            let g = outputGradient.data + outputGradient.index(c, y, 0)
+            for x in 0..<w {
+                let a = top[2 * x], b = top[2 * x + 1], d = bottom[2 * x], e = bottom[2 * x + 1]
+                let m = max(max(a, b), max(d, e))
+                if a == m { gTop[2 * x] = g[x] }
+                else if b == m { gTop[2 * x + 1] = g[x] }
+                else if d == m { gBottom[2 * x] = g[x] }
+                else { gBottom[2 * x + 1] = g[x] }
+            }
+        }
+    }
+}
+
+/// ReLU backward from the ReLU's own output: the gradient passes where the output is positive.
+public func reluBackward(output: FeatureMaps, gradient: FeatureMaps) {
+    precondition(output.count == gradient.count)
+    parallelChannels(output.channels) { c in
+        let y = output.data + c * output.plane, g = gradient.data + c * gradient.plane
+        for i in 0..<output.plane where y[i] <= 0 { g[i] = 0 }
+    }
+}

@@ -1,0 +1,146 @@
+import COpenBLAS
+
+/// VGG16 `features` on the CPU: forward to any layer and backward to the input image only.
+/// Immutable after init; each concurrent user brings its own `Workspace`.
+public final class VGG16: Sendable {
+    public let weights: VGG16Weights
+
+    public init(weights: VGG16Weights) { self.weights = weights }
+
+    public convenience init(contentsOf path: String) throws(DreamError) {
+        self.init(weights: try VGG16Weights(contentsOf: path))
+    }
+
+    /// Buffers for one image size and depth; reused across iterations, never shared between threads.
+    public final class Workspace {
+        public let width: Int
+        public let height: Int
+        public let depth: Layer
+        let input: FeatureMaps
+        /// Output of each operation up to `depth`; a ReLU shares its convolution's buffer (in place).
+        let outputs: [FeatureMaps]
+        var gradients: [[Int]: [FeatureMaps]] = [:]
+        var seeds: [Int: FeatureMaps] = [:]
+
+        public init(width: Int, height: Int, depth: Layer) {
+            self.width = width
+            self.height = height
+            self.depth = depth
+            input = FeatureMaps(channels: 3, height: height, width: width)
+            var outputs: [FeatureMaps] = []
+            var h = height, w = width
+            for op in Layer.all[0...depth.index] {
+                switch op.kind {
+                case .conv: outputs.append(FeatureMaps(channels: op.channels, height: h, width: w))
+                case .relu: outputs.append(outputs[op.index - 1])
+                case .pool:
+                    h /= 2; w /= 2
+                    outputs.append(FeatureMaps(channels: op.channels, height: max(h, 1), width: max(w, 1)))
+                }
+            }
+            self.outputs = outputs
+        }
+
+        /// Gradient buffer `slot` (0 or 1) for maps shaped like `like`.
+        func gradient(like maps: FeatureMaps, slot: Int) -> FeatureMaps {
+            let key = [maps.channels, maps.height, maps.width]
+            if gradients[key] == nil {
+                gradients[key] = (0..<2).map { _ in FeatureMaps(channels: maps.channels, height: maps.height, width: maps.width) }
+            }
+            return gradients[key]![slot]
+        }
+
+        func seed(for layer: Layer) -> FeatureMaps {
+            if let seed = seeds[layer.index] { return seed }
+            let o = outputs[layer.index]
+            let seed = FeatureMaps(channels: o.channels, height: o.height, width: o.width)
+            seeds[layer.index] = seed
+            return seed
+        }
+    }
+
+    /// The smallest width and height that reach `layer` with at least one pixel.
+    public static func minimumSide(for layer: Layer) -> Int { 1 << layer.poolsBefore }
+
+    /// Runs the network to `workspace.depth` and returns the output of `layer` (a view into the workspace).
+    @discardableResult
+    public func forward(_ image: Image, _ workspace: Workspace, seeding objective: Objective? = nil) -> (FeatureMaps, Double) {
+        precondition(image.width == workspace.width && image.height == workspace.height, "workspace size mismatch")
+        loadInput(image, workspace.input)
+        var current = workspace.input
+        var value = 0.0
+        let targets = objective?.targets ?? []
+        for op in Layer.all[0...workspace.depth.index] {
+            let out = workspace.outputs[op.index]
+            switch op.kind {
+            case .conv(_, _, let k):
+                let fuse = op.index < workspace.depth.index && !targets.contains { $0.layer == op }
+                conv3x3Forward(current, weights.convolutions[k], out, relu: fuse)
+            case .relu:
+                let fused = !targets.contains { $0.layer.index == op.index - 1 }
+                if !fused { for i in 0..<out.count { out.data[i] = max(out.data[i], 0) } }
+            case .pool:
+                maxPool2x2Forward(current, out)
+            }
+            current = out
+            for (t, target) in targets.enumerated() where target.layer == op {
+                value += objective!.seed(t, activation: out, into: workspace.seed(for: op))
+            }
+        }
+        return (current, value)
+    }
+
+    /// The objective at `image` and its gradient with respect to the image's [0,1] RGB pixels.
+    public func gradient(of objective: Objective, at image: Image, _ workspace: Workspace) -> (value: Double, gradient: Image) {
+        precondition(workspace.depth == objective.deepest, "workspace built for another depth")
+        let (_, value) = forward(image, workspace, seeding: objective)
+        let deepest = workspace.outputs[workspace.depth.index]
+        var g = workspace.gradient(like: deepest, slot: 0)
+        g.zero()
+        for op in Layer.all[0...workspace.depth.index].reversed() {
+            if let seed = workspace.seeds[op.index], objective.targets.contains(where: { $0.layer == op }) {
+                cblas_saxpy(Int32(g.count), 1, seed.data, 1, g.data, 1)
+            }
+            let input = op.index == 0 ? workspace.input : workspace.outputs[op.index - 1]
+            switch op.kind {
+            case .relu:
+                reluBackward(output: workspace.outputs[op.index], gradient: g)
+            case .conv(_, _, let k):
+                let next = workspace.gradient(like: input, slot: g === workspace.gradient(like: input, slot: 0) ? 1 : 0)
+                conv3x3BackwardInput(g, weights.convolutions[k], next)
+                g = next
+            case .pool:
+                let next = workspace.gradient(like: input, slot: 0)
+                maxPool2x2Backward(input, g, next)
+                g = next
+            }
+        }
+        return (value, imageGradient(g, width: image.width, height: image.height))
+    }
+
+    private func loadInput(_ image: Image, _ maps: FeatureMaps) {
+        let p = weights.preprocessing
+        for c in 0..<3 {
+            let src = p.channelOrder[c], a = p.scale / p.std[c], b = p.mean[c] / p.std[c]
+            image.pixels.withUnsafeBufferPointer { px in
+                for y in 0..<image.height {
+                    let row = maps.data + maps.index(c, y, 0), from = (src * image.height + y) * image.width
+                    for x in 0..<image.width { row[x] = px[from + x] * a - b }
+                }
+            }
+        }
+    }
+
+    private func imageGradient(_ g: FeatureMaps, width: Int, height: Int) -> Image {
+        let p = weights.preprocessing
+        var out = Image(width: width, height: height)
+        for c in 0..<3 {
+            let dst = p.channelOrder[c], a = p.scale / p.std[c]
+            for y in 0..<height {
+                let row = g.data + g.index(c, y, 0)
+                for x in 0..<width { out.pixels[(dst * height + y) * width + x] = row[x] * a }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,98 @@
+import Testing
+@testable import Dream
+
+/// Deterministic pseudo-random values in [-1, 1).
+func randomFloats(_ count: Int, seed: UInt64) -> [Float] {
+    var rng = SplitMix64(seed: seed)
+    return (0..<count).map { _ in Float(Double(rng.next() >> 11) / Double(1 << 53) * 2 - 1) }
+}
+
+func maps(_ values: [Float], channels: Int, height: Int, width: Int) -> FeatureMaps {
+    let m = FeatureMaps(channels: channels, height: height, width: width)
+    for c in 0..<channels { for y in 0..<height { for x in 0..<width { m[c, y, x] = values[(c * height + y) * width + x] } } }
+    return m
+}
+
+func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
+    zip(a, b).map { abs($0 - $1) }.max() ?? 0
+}
+
+struct ConvCase: CustomTestStringConvertible, Sendable {
+    let cin: Int, cout: Int, height: Int, width: Int
+    var testDescription: String { "\(cin)→\(cout) at \(width)×\(height)" }
+}
+
+@Suite("3×3 convolution, pooling and ReLU kernels against naive references")
+struct KernelTests {
+    static let shapes = [ConvCase(cin: 3, cout: 4, height: 5, width: 7), ConvCase(cin: 5, cout: 3, height: 1, width: 1),
+                         ConvCase(cin: 8, cout: 16, height: 9, width: 4), ConvCase(cin: 16, cout: 8, height: 2, width: 11)]
+
+    @Test("forward matches direct convolution (max |diff| < 1e-4)", arguments: shapes)
+    func forward(_ s: ConvCase) {
+        let x = randomFloats(s.cin * s.height * s.width, seed: 1)
+        let w = randomFloats(s.cout * s.cin * 9, seed: 2), b = randomFloats(s.cout, seed: 3)
+        let weights = w.withUnsafeBufferPointer { Conv3x3Weights(oihw: $0, bias: b, inChannels: s.cin, outChannels: s.cout) }
+        let out = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+        conv3x3Forward(maps(x, channels: s.cin, height: s.height, width: s.width), weights, out, relu: false)
+        let expected = conv3x3Naive(input: x, channels: s.cin, height: s.height, width: s.width, oihw: w, bias: b, outChannels: s.cout)
+        #expect(maxDifference(out.unpadded(), expected) < 1e-4)
+        // The border stays zero, so the next layer's padding is right.
+        for c in 0..<s.cout {
+            for y in -1...s.height { #expect(out.data[out.origin(c) + y * out.rowStride - 1] == 0 && out.data[out.origin(c) + y * out.rowStride + s.width] == 0) }
+        }
+    }
+
+    @Test("fused ReLU equals ReLU of the plain output", arguments: shapes)
+    func fusedReLU(_ s: ConvCase) {
+        let x = maps(randomFloats(s.cin * s.height * s.width, seed: 4), channels: s.cin, height: s.height, width: s.width)
+        let w = randomFloats(s.cout * s.cin * 9, seed: 5), b = randomFloats(s.cout, seed: 6)
+        let weights = w.withUnsafeBufferPointer { Conv3x3Weights(oihw: $0, bias: b, inChannels: s.cin, outChannels: s.cout) }
+        let plain = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+        let fused = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+        conv3x3Forward(x, weights, plain, relu: false)
+        conv3x3Forward(x, weights, fused, relu: true)
+        #expect(plain.unpadded().map { max($0, 0) } == fused.unpadded())
+    }
+
+    /// The backward pass is the adjoint of the forward one: <conv(x), y> = <x, conv^T(y)> (bias 0).
+    @Test("backward to the input is the adjoint of forward (relative error < 1e-5)", arguments: shapes)
+    func backwardIsAdjoint(_ s: ConvCase) {
+        let xv = randomFloats(s.cin * s.height * s.width, seed: 7), yv = randomFloats(s.cout * s.height * s.width, seed: 8)
+        let w = randomFloats(s.cout * s.cin * 9, seed: 9)
+        let weights = w.withUnsafeBufferPointer { Conv3x3Weights(oihw: $0, bias: [Float](repeating: 0, count: s.cout), inChannels: s.cin, outChannels: s.cout) }
+        let forward = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+        conv3x3Forward(maps(xv, channels: s.cin, height: s.height, width: s.width), weights, forward, relu: false)
+        let backward = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
+        conv3x3BackwardInput(maps(yv, channels: s.cout, height: s.height, width: s.width), weights, backward)
+        let lhs = zip(forward.unpadded(), yv).reduce(0.0) { $0 + Double($1.0 * $1.1) }
+        let rhs = zip(xv, backward.unpadded()).reduce(0.0) { $0 + Double($1.0 * $1.1) }
+        #expect(abs(lhs - rhs) <= 1e-5 * max(1, abs(lhs)), "⟨Ax,y⟩ = \(lhs), ⟨x,Aᵀy⟩ = \(rhs)")
+    }
+
+    @Test("max-pool floors odd sizes and routes the gradient to the first maximum",
+          arguments: [(5, 7), (4, 4), (3, 2)])
+    func pooling(_ size: (Int, Int)) {
+        let (h, w) = size
+        var values = randomFloats(2 * h * w, seed: 10)
+        values[0] = 0.5; values[1] = 0.5; values[w] = 0.5; values[w + 1] = 0.5   // a tie in the first window
+        let input = maps(values, channels: 2, height: h, width: w)
+        let out = FeatureMaps(channels: 2, height: h / 2, width: w / 2)
+        maxPool2x2Forward(input, out)
+        let grad = maps([Float](repeating: 1, count: 2 * (h / 2) * (w / 2)), channels: 2, height: h / 2, width: w / 2)
+        let back = FeatureMaps(channels: 2, height: h, width: w)
+        maxPool2x2Backward(input, grad, back)
+        for c in 0..<2 {
+            for y in 0..<h / 2 {
+                for x in 0..<w / 2 {
+                    let window = [(0, 0), (0, 1), (1, 0), (1, 1)].map { input[c, 2 * y + $0.0, 2 * x + $0.1] }
+                    #expect(out[c, y, x] == window.max()!)
+                    let first = window.firstIndex(of: window.max()!)!
+                    let routed = [(0, 0), (0, 1), (1, 0), (1, 1)].map { back[c, 2 * y + $0.0, 2 * x + $0.1] }
+                    #expect(routed == (0..<4).map { $0 == first ? 1 : 0 })
+                }
+            }
+            if h % 2 == 1 { for x in 0..<w { #expect(back[c, h - 1, x] == 0) } }
+            if w % 2 == 1 { for y in 0..<h { #expect(back[c, y, w - 1] == 0) } }
+        }
+    }
+}
