@@ -8,7 +8,7 @@ public struct DreamSettings: Sendable, Equatable {
     /// Gradient-ascent steps per level.
     public var iterations = 10
     /// Mean absolute change per step, in [0,1] pixel units.
-    public var step: Float = 0.012
+    public var step: Float = 0.006
     /// Largest random shift (pixels) applied before each step and undone after.
     public var jitter = 32
     /// Standard deviation (pixels) of the Gaussian that smooths each gradient; 0 turns smoothing off.
@@ -42,4 +42,6 @@ public struct DreamProgress: Sendable {
     public var objective: Double
     public var width: Int
     public var height: Int
+    /// Share of the dream's work done after this step, 0…1 (levels weighted by their pixel count).
+    public var fraction: Double
 }

@@ -33,6 +33,7 @@ public final class Dreamer {
         }
         var rng = SplitMix64(seed: settings.seed)
         let sizes = Self.octaveSizes(width: image.width, height: image.height, settings: settings)
+        let work = sizes.map { Double($0.width * $0.height) }, totalWork = max(work.reduce(0, +), 1)
         var detail: Image?
         var x = image
         for (level, size) in sizes.enumerated() {
@@ -45,7 +46,9 @@ public final class Dreamer {
                 let value = ascend(&x, objective, settings, &rng)
                 progress?(DreamProgress(octave: level + 1, octaves: sizes.count, iteration: iteration + 1,
                                         iterations: settings.iterations, objective: value,
-                                        width: size.width, height: size.height))
+                                        width: size.width, height: size.height,
+                                        fraction: (work[..<level].reduce(0, +) + work[level] * Double(iteration + 1)
+                                                   / Double(settings.iterations)) / totalWork))
             }
             var d = x
             for i in d.pixels.indices { d.pixels[i] -= base.pixels[i] }

@@ -1,0 +1,92 @@
+import CFFmpeg
+
+/// An opened media file (owns its AVFormatContext) and the decoder of its best video stream.
+final class InputFile {
+    let path: String
+    private(set) var format: UnsafeMutablePointer<AVFormatContext>
+    let videoStream: Int32
+    private(set) var decoder: UnsafeMutablePointer<AVCodecContext>
+    private let packet: UnsafeMutablePointer<AVPacket>
+    private var draining = false
+
+    init(path: String) throws(MediaError) {
+        self.path = path
+        var opening: UnsafeMutablePointer<AVFormatContext>?
+        let opened = avformat_open_input(&opening, path, nil, nil)
+        guard opened >= 0, let ctx = opening else {
+            if opened == -ENOENT { throw MediaError(path, "no such file") }
+            throw MediaError(path, "cannot open: \(averrorText(opened))")
+        }
+        format = ctx
+        var allocated: UnsafeMutablePointer<AVCodecContext>?
+        do throws(MediaError) {
+            try check(avformat_find_stream_info(ctx, nil), "reading stream info", path)
+            let index = av_find_best_stream(ctx, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
+            guard index >= 0 else { throw MediaError(path, "no video or image stream in this file") }
+            videoStream = index
+            let parameters = ctx.pointee.streams[Int(index)]!.pointee.codecpar!
+            guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
+                throw MediaError(path, "no decoder for codec \(String(cString: avcodec_get_name(parameters.pointee.codec_id)))")
+            }
+            guard let decoder = avcodec_alloc_context3(codec) else { preconditionFailure("out of memory") }
+            allocated = decoder
+            self.decoder = decoder
+            try check(avcodec_parameters_to_context(decoder, parameters), "copying codec parameters", path)
+            try check(avcodec_open2(decoder, codec, nil), "opening the \(String(cString: codec.pointee.name)) decoder", path)
+        } catch {
+            avcodec_free_context(&allocated)
+            avformat_close_input(&opening)
+            throw error
+        }
+        guard let packet = av_packet_alloc() else { preconditionFailure("out of memory") }
+        self.packet = packet
+    }
+
+    deinit {
+        var p: UnsafeMutablePointer<AVPacket>? = packet
+        av_packet_free(&p)
+        var d: UnsafeMutablePointer<AVCodecContext>? = decoder
+        avcodec_free_context(&d)
+        var f: UnsafeMutablePointer<AVFormatContext>? = format
+        avformat_close_input(&f)
+    }
+
+    var stream: UnsafeMutablePointer<AVStream> { format.pointee.streams[Int(videoStream)]! }
+
+    /// Decodes the next video frame into `frame`; false at the end of the stream. Follows FFmpeg's
+    /// send/receive loop: packets go in until a frame comes out, then a flush drains the decoder.
+    func decode(into frame: UnsafeMutablePointer<AVFrame>) throws(MediaError) -> Bool {
+        while true {
+            let received = avcodec_receive_frame(decoder, frame)
+            if received >= 0 { return true }
+            if received == dd_averror_eof() { return false }
+            if received != dd_averror_eagain() { try check(received, "decoding", path) }
+            if draining { return false }
+            let read = av_read_frame(format, packet)
+            if read < 0 {
+                if read != dd_averror_eof() && read != -EIO { try check(read, "reading", path) }
+                draining = true
+                try check(avcodec_send_packet(decoder, nil), "flushing the decoder", path)
+                continue
+            }
+            defer { av_packet_unref(packet) }
+            if packet.pointee.stream_index != videoStream { continue }
+            let sent = avcodec_send_packet(decoder, packet)
+            if sent < 0 && sent != dd_averror_eagain() && sent != -Int32(EINVAL) {
+                // A damaged packet: skip it and keep decoding, as players do.
+                continue
+            }
+        }
+    }
+
+    /// The display orientation from the frame's or the stream's display matrix.
+    func orientation(of frame: UnsafeMutablePointer<AVFrame>) -> Orientation {
+        if let side = av_frame_get_side_data(frame, AV_FRAME_DATA_DISPLAYMATRIX), side.pointee.size >= 36 {
+            return side.pointee.data.withMemoryRebound(to: Int32.self, capacity: 9) { Orientation(displayMatrix: $0) } ?? .upright
+        }
+        if let data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nil) {
+            return data.withMemoryRebound(to: Int32.self, capacity: 9) { Orientation(displayMatrix: $0) } ?? .upright
+        }
+        return .upright
+    }
+}

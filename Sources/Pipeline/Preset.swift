@@ -1,0 +1,124 @@
+import Dream
+import Foundation
+
+/// Named settings from `presets/NAME.json`: a flat JSON object whose keys are the long option names.
+/// Keys: description, layer (a spec or a list), octaves, octave-scale, iterations, step, jitter, blur,
+/// seed, weights, tile-size. Anything else is rejected with its name.
+public struct Preset: Sendable {
+    public let name: String
+    public let path: String
+    public let description: String
+    let values: [String: PresetValue]
+
+    enum PresetValue: Sendable { case number(Double), text(String), list([String]) }
+
+    public static let keys = ["description", "layer", "octaves", "octave-scale", "iterations", "step", "jitter",
+                              "blur", "seed", "weights", "tile-size"]
+
+    public init(contentsOf path: String) throws(PresetError) {
+        self.path = path
+        name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path) else { throw PresetError(path, "cannot read the file") }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
+            throw PresetError(path, "not a JSON object")
+        }
+        var values: [String: PresetValue] = [:]
+        for (key, value) in dict {
+            guard Self.keys.contains(key) else {
+                throw PresetError(path, "unknown key '\(key)'; known keys: \(Self.keys.joined(separator: ", "))")
+            }
+            if value is Bool { throw PresetError(path, "key '\(key)' has a value of the wrong type") }
+            if let n = value as? NSNumber { values[key] = .number(n.doubleValue) }
+            else if let s = value as? String { values[key] = .text(s) }
+            else if let l = value as? [String] { values[key] = .list(l) }
+            else { throw PresetError(path, "key '\(key)' has a value of the wrong type") }
+        }
+        if case .text(let d)? = values["description"] { description = d } else { description = "" }
+        self.values = values
+    }
+
+    /// Sets what this preset names; the weights name, if any, goes to `weights`.
+    public func apply(to settings: inout DreamSettings, weights: inout String) throws(PresetError) {
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            func number(integer: Bool = false) throws(PresetError) -> Double {
+                guard case .number(let n) = value, n.isFinite, !integer || n == n.rounded() else {
+                    throw PresetError(path, "key '\(key)' must be \(integer ? "an integer" : "a number")")
+                }
+                return n
+            }
+            switch key {
+            case "description": break
+            case "layer":
+                let specs: [String]
+                switch value {
+                case .text(let s): specs = [s]
+                case .list(let l): specs = l
+                case .number: throw PresetError(path, "key 'layer' must be a layer name or a list of them")
+                }
+                do { settings.targets = try specs.map { s throws(DreamError) in try LayerTarget(parsing: s) } }
+                catch { throw PresetError(path, "key 'layer': \(error)") }
+            case "octaves": settings.octaves = Int(try number(integer: true))
+            case "octave-scale": settings.octaveScale = Float(try number())
+            case "iterations": settings.iterations = Int(try number(integer: true))
+            case "step": settings.step = Float(try number())
+            case "jitter": settings.jitter = Int(try number(integer: true))
+            case "blur": settings.blur = Float(try number())
+            case "seed":
+                let n = try number(integer: true)
+                guard n >= 0 else { throw PresetError(path, "key 'seed' must not be negative") }
+                settings.seed = UInt64(n)
+            case "tile-size": settings.tileSize = Int(try number(integer: true))
+            case "weights":
+                guard case .text(let s) = value else { throw PresetError(path, "key 'weights' must be a name or a path") }
+                weights = s
+            default: break
+            }
+        }
+        do { try settings.validate() } catch { throw PresetError(path, error.description) }
+    }
+
+    /// Folders searched for presets by name: $DEEPDREAM_PRESETS_DIR, then `presets/` in the folder of the
+    /// executable or any folder above it (a checkout), then `../share/deepdream/presets` (an install).
+    public static var searchPath: [String] {
+        var dirs: [String] = []
+        if let env = ProcessInfo.processInfo.environment["DEEPDREAM_PRESETS_DIR"], !env.isEmpty { dirs.append(env) }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        dirs.append(dir.appendingPathComponent("../share/deepdream/presets").standardized.path)
+        while dir.path != "/" {
+            dirs.append(dir.appendingPathComponent("presets").path)
+            dir = dir.deletingLastPathComponent()
+        }
+        return dirs
+    }
+
+    /// A preset by name (looked up in `searchPath`) or by path to a .json file.
+    public static func load(_ nameOrPath: String) throws(PresetError) -> Preset {
+        if nameOrPath.hasSuffix(".json") || nameOrPath.contains("/") {
+            guard FileManager.default.fileExists(atPath: nameOrPath) else { throw PresetError(nameOrPath, "no such preset file") }
+            return try Preset(contentsOf: nameOrPath)
+        }
+        for dir in searchPath {
+            let path = dir + "/" + nameOrPath + ".json"
+            if FileManager.default.fileExists(atPath: path) { return try Preset(contentsOf: path) }
+        }
+        let known = available().map(\.name)
+        throw PresetError(nameOrPath, "no such preset; available: \(known.isEmpty ? "none found" : known.joined(separator: ", "))")
+    }
+
+    /// The presets of the first folder in `searchPath` that has any.
+    public static func available() -> [Preset] {
+        for dir in searchPath {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { continue }
+            let presets = names.filter { $0.hasSuffix(".json") }.sorted().compactMap { try? Preset(contentsOf: dir + "/" + $0) }
+            if !presets.isEmpty { return presets }
+        }
+        return []
+    }
+}
+
+public struct PresetError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let reason: String
+    init(_ path: String, _ reason: String) { self.path = path; self.reason = reason }
+    public var description: String { "preset \(path): \(reason)" }
+}

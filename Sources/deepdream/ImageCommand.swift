@@ -1,0 +1,42 @@
+import ArgumentParser
+import Dream
+import FFmpegBridge
+import Pipeline
+
+struct ImageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image",
+        abstract: "Dream one image at its own resolution.",
+        discussion: "Reads anything FFmpeg decodes (PNG, JPEG, WebP, BMP, TIFF, …) and honours EXIF orientation. The output format follows the extension: .png, .jpg, .webp, .bmp, .tif, .ppm.")
+
+    @Argument(help: "The image to dream.")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "Where to write the dreamed image.")
+    var output: String
+
+    @OptionGroup var dream: DreamOptions
+
+    @Option(help: "JPEG/WebP quality, 1…100.")
+    var quality: Int = 92
+
+    @Flag(name: [.customLong("overwrite"), .customShort("y")], help: "Replace the output if it exists.")
+    var overwrite = false
+
+    @Flag(name: .shortAndLong, help: "No progress display.")
+    var quiet = false
+
+    func validate() throws {
+        guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1…100, got \(quality)") }
+    }
+
+    func run() throws {
+        let (settings, weights) = try dream.resolve()
+        try ImageJob.checkOutput(output, overwrite: overwrite)
+        let network = try WeightsLocator.load(weights)
+        let progress = ProgressLine(quiet: quiet)
+        try ImageJob.run(input: input, output: output, settings: settings, network: network, guide: dream.guide,
+                         quality: quality, overwrite: overwrite, progress: progress.update)
+        progress.finish()
+    }
+}
