@@ -92,10 +92,12 @@ public final class Dreamer {
                 let cx1 = min(image.width, x1 + margin), cy1 = min(image.height, y1 + margin)
                 let crop = image.cropped(x: cx0, y: cy0, width: cx1 - cx0, height: cy1 - cy0)
                 let (v, g) = network.gradient(of: objective, at: crop, workspace(crop.width, crop.height, objective.deepest))
+                // The objective is a mean over the tile: weigh each tile by its share of the image.
+                let share = Float(crop.width * crop.height) / Float(image.width * image.height)
                 value += v * Double((x1 - x0) * (y1 - y0)) / Double(crop.width * crop.height)
                 for c in 0..<3 {
                     for y in y0..<y1 {
-                        for x in x0..<x1 { out[c, y, x] = g[c, y - cy0, x - cx0] }
+                        for x in x0..<x1 { out[c, y, x] = g[c, y - cy0, x - cx0] * share }
                     }
                 }
             }

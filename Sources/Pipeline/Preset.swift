@@ -27,7 +27,9 @@ public struct Preset: Sendable {
             guard Self.keys.contains(key) else {
                 throw PresetError(path, "unknown key '\(key)'; known keys: \(Self.keys.joined(separator: ", "))")
             }
-            if value is Bool { throw PresetError(path, "key '\(key)' has a value of the wrong type") }
+            // JSON true/false: a Swift Bool, or an NSNumber of type char (`NSNumber is Bool` holds for any number on Linux).
+            let isBool = type(of: value) == Bool.self || (value as? NSNumber).map { String(cString: $0.objCType) == "c" } == true
+            if isBool { throw PresetError(path, "key '\(key)' has a value of the wrong type") }
             if let n = value as? NSNumber { values[key] = .number(n.doubleValue) }
             else if let s = value as? String { values[key] = .text(s) }
             else if let l = value as? [String] { values[key] = .list(l) }

@@ -58,6 +58,6 @@ struct LayersCommand: ParsableCommand {
             tiles.append((target.description, RGBImage(dreamed)))
         }
         progress.finish()
-        try ImageFile.write(LayerSheet.compose(tiles, columns: columns), to: output)
+        try ImageFile.write(LayerSheet.compose(tiles, columns: min(columns, tiles.count)), to: output)
     }
 }

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+@testable import Dream
+
+@Suite("The dream algorithm")
+struct DreamerTests {
+    func settings(_ change: (inout DreamSettings) -> Void) -> DreamSettings {
+        var s = DreamSettings()
+        change(&s)
+        return s
+    }
+
+    @Test("--octaves 1 --iterations 1 --jitter 0 --blur 0 is exactly one normalised step")
+    func oneStep() throws {
+        let net = randomNetwork(seed: 3)
+        let image = randomImage(width: 20, height: 18, seed: 4)
+        let s = settings { $0.targets = [LayerTarget(layer: try! Layer.named("relu2_2"))]
+            $0.octaves = 1; $0.iterations = 1; $0.jitter = 0; $0.blur = 0; $0.step = 0.01 }
+        let dreamed = try Dreamer(network: net).dream(image, settings: s)
+        let objective = Objective(targets: s.targets)
+        let g = net.gradient(of: objective, at: image, VGG16.Workspace(width: 20, height: 18, depth: objective.deepest)).gradient
+        let meanAbs = g.pixels.reduce(0) { $0 + abs($1) } / Float(g.pixels.count)
+        let expected = zip(image.pixels, g.pixels).map { min(max($0 + 0.01 * $1 / meanAbs, 0), 1) }
+        #expect(maxDifference(dreamed.pixels, expected) < 1e-5)
+        #expect(dreamed != image)
+    }
+
+    @Test("the same seed gives the same dream; another seed a different one")
+    func determinism() throws {
+        let net = randomNetwork(seed: 5)
+        let image = randomImage(width: 40, height: 36, seed: 6)
+        let s = settings { $0.targets = [LayerTarget(layer: try! Layer.named("relu2_1"))]; $0.octaves = 2; $0.iterations = 2; $0.jitter = 4 }
+        var other = s
+        other.seed = 99
+        let a = try Dreamer(network: net).dream(image, settings: s)
+        let b = try Dreamer(network: net).dream(image, settings: s)
+        let c = try Dreamer(network: net).dream(image, settings: other)
+        #expect(a == b)
+        #expect(a != c)
+    }
+
+    @Test("dreaming raises the objective and keeps pixels in [0,1]")
+    func ascends() throws {
+        let net = randomNetwork(seed: 8)
+        let image = randomImage(width: 32, height: 30, seed: 9)
+        let objective = Objective(targets: [LayerTarget(layer: try Layer.named("relu3_1"))])
+        let s = settings { $0.targets = objective.targets; $0.octaves = 1; $0.iterations = 5 }
+        let dreamed = try Dreamer(network: net).dream(image, settings: s)
+        let ws = VGG16.Workspace(width: 32, height: 30, depth: objective.deepest)
+        let before = net.forward(image, ws, seeding: objective).1, after = net.forward(dreamed, ws, seeding: objective).1
+        #expect(after > before * 1.05, "objective \(before) → \(after)")
+        #expect(dreamed.pixels.allSatisfy { $0 >= 0 && $0 <= 1 })
+    }
+
+    @Test("octave sizes: the image's own size last, levels too small for the layer skipped")
+    func octaveSizes() throws {
+        let s = settings { $0.octaves = 6; $0.octaveScale = 2 }
+        let sizes = Dreamer.octaveSizes(width: 640, height: 360, settings: s)
+        #expect(sizes.map(\.width) == [80, 160, 320, 640])   // 360/8 = 45 ≥ 32; 360/16 < 32
+        #expect(sizes.last! == (640, 360))
+        #expect(Dreamer.octaveSizes(width: 20, height: 20, settings: s).map(\.width) == [20])
+    }
+
+    @Test("images too small for the layer get a clear error, not a crash")
+    func tooSmall() throws {
+        let net = randomNetwork(seed: 1)
+        #expect(throws: DreamError.self) {
+            try Dreamer(network: net).dream(randomImage(width: 12, height: 5, seed: 1), settings: DreamSettings())
+        }
+        // relu2_2 needs only 2×2: a 3×2 picture dreams.
+        let s = settings { $0.targets = [LayerTarget(layer: try! Layer.named("relu2_2"))]; $0.iterations = 1 }
+        let out = try Dreamer(network: net).dream(randomImage(width: 3, height: 2, seed: 1), settings: s)
+        #expect(out.width == 3 && out.height == 2)
+    }
+
+    /// relu1_2 sees 5×5 pixels, so tiles with a 16-pixel margin must give the untiled gradient.
+    @Test("tiled gradients equal the whole-image gradient for a shallow layer")
+    func tiling() throws {
+        let net = randomNetwork(seed: 2)
+        let image = randomImage(width: 150, height: 97, seed: 3)
+        let objective = Objective(targets: [LayerTarget(layer: try Layer.named("relu1_2"))])
+        let dreamer = Dreamer(network: net)
+        let (_, whole) = dreamer.gradient(objective, image, 1000)
+        let (_, tiled) = dreamer.gradient(objective, image, 64)
+        // Layer sizes floor at each pooling, so tile weights match the image's only up to rounding: 1%.
+        let relative = zip(whole.pixels, tiled.pixels).map { abs($0 - $1) }.reduce(0, +) / whole.pixels.map(abs).reduce(0, +)
+        #expect(relative < 0.01, "mean relative difference \(relative)")
+    }
+
+    @Test("settings are validated with a message naming the setting")
+    func validation() {
+        let cases: [(String, (inout DreamSettings) -> Void)] = [
+            ("octaves", { $0.octaves = 0 }), ("octave scale", { $0.octaveScale = 1 }), ("step", { $0.step = -1 }),
+            ("jitter", { $0.jitter = -3 }), ("blur", { $0.blur = .nan }), ("layer", { $0.targets = [] })]
+        for (name, change) in cases {
+            var s = DreamSettings()
+            change(&s)
+            #expect { try s.validate() } throws: { "\($0)".contains(name) }
+        }
+    }
+}
+
+@Suite("Resampling and smoothing")
+struct ImageOpsTests {
+    @Test("a flat image stays flat through resize and blur", arguments: [(7, 5), (100, 3), (1, 1)])
+    func flat(_ size: (Int, Int)) {
+        let image = Image(width: 40, height: 30, fill: 0.25)
+        let r = image.resized(width: size.0, height: size.1)
+        #expect(r.width == size.0 && r.height == size.1)
+        #expect(r.pixels.allSatisfy { abs($0 - 0.25) < 1e-5 })
+        #expect(image.gaussianBlurred(sigma: 2).pixels.allSatisfy { abs($0 - 0.25) < 1e-5 })
+    }
+
+    @Test("downscaling averages (no aliasing): a 1-pixel checkerboard halves to grey")
+    func antialias() {
+        var image = Image(width: 64, height: 64)
+        for c in 0..<3 { for y in 0..<64 { for x in 0..<64 { image[c, y, x] = (x + y) % 2 == 0 ? 1 : 0 } } }
+        let small = image.resized(width: 16, height: 16)
+        #expect(small.pixels.allSatisfy { abs($0 - 0.5) < 0.05 })
+    }
+
+    @Test("rolling and rolling back is the identity")
+    func roll() {
+        let image = randomImage(width: 13, height: 7, seed: 1)
+        #expect(image.rolled(dx: 5, dy: -3).rolled(dx: -5, dy: 3) == image)
+        #expect(image.rolled(dx: 1, dy: 0)[0, 0, 1] == image[0, 0, 0])
+    }
+}
