@@ -14,8 +14,9 @@ public struct DreamSettings: Sendable, Equatable {
     /// Standard deviation (pixels) of the Gaussian that smooths each gradient; 0 turns smoothing off.
     public var blur: Float = 0.5
     public var seed: UInt64 = 0
-    /// Largest tile side (pixels) for one forward/backward pass; bigger images are done in overlapping tiles.
-    public var tileSize = 768
+    /// Largest tile side (pixels) for one forward/backward pass; bigger images are done in overlapping
+    /// tiles. Memory for one pass is about 1.2 KB per pixel to relu4_3, so 1024 keeps it near 1.3 GB.
+    public var tileSize = 1024
 
     public init() {}
 

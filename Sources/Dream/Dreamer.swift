@@ -9,6 +9,9 @@ public final class Dreamer {
 
     public init(network: VGG16) { self.network = network }
 
+    /// Activation bytes of cached network buffers kept between sizes.
+    static let workspaceBudget = 1 << 30
+
     /// Pyramid sizes from the smallest level to the image's own; levels below `minimumSide` are skipped.
     public static func octaveSizes(width: Int, height: Int, settings: DreamSettings) -> [(width: Int, height: Int)] {
         let minimumSide = max(32, 2 * VGG16.minimumSide(for: settings.targets.map(\.layer).max { $0.index < $1.index }!))
@@ -76,28 +79,28 @@ public final class Dreamer {
         return value
     }
 
-    /// Objective and gradient of the whole image; images larger than `tile` are done in overlapping
-    /// tiles whose margins are discarded.
+    /// Objective and gradient of the whole image; an image wider or taller than `tile` is done in equal,
+    /// overlapping tiles whose margins (64 pixels, at most a quarter tile) are discarded.
     public func gradient(_ objective: Objective, _ image: Image, _ tile: Int) -> (Double, Image) {
         if image.width <= tile && image.height <= tile {
             return network.gradient(of: objective, at: image, workspace(image.width, image.height, objective.deepest))
         }
-        let margin = min(64, tile / 4), core = tile - 2 * margin
+        let margin = min(64, tile / 4)
+        let xs = TileAxis(size: image.width, tile: tile, margin: margin), ys = TileAxis(size: image.height, tile: tile, margin: margin)
+        let ws = workspace(xs.length, ys.length, objective.deepest)
+        // The objective is a mean over each tile: weigh tiles by their share of the image.
+        let share = Float(xs.length * ys.length) / Float(image.width * image.height)
         var out = Image(width: image.width, height: image.height)
         var value = 0.0
-        for y0 in stride(from: 0, to: image.height, by: core) {
-            for x0 in stride(from: 0, to: image.width, by: core) {
-                let x1 = min(x0 + core, image.width), y1 = min(y0 + core, image.height)
-                let cx0 = max(0, x0 - margin), cy0 = max(0, y0 - margin)
-                let cx1 = min(image.width, x1 + margin), cy1 = min(image.height, y1 + margin)
-                let crop = image.cropped(x: cx0, y: cy0, width: cx1 - cx0, height: cy1 - cy0)
-                let (v, g) = network.gradient(of: objective, at: crop, workspace(crop.width, crop.height, objective.deepest))
-                // The objective is a mean over the tile: weigh each tile by its share of the image.
-                let share = Float(crop.width * crop.height) / Float(image.width * image.height)
-                value += v * Double((x1 - x0) * (y1 - y0)) / Double(crop.width * crop.height)
+        for (j, cy) in ys.starts.enumerated() {
+            for (i, cx) in xs.starts.enumerated() {
+                let crop = image.cropped(x: cx, y: cy, width: xs.length, height: ys.length)
+                let (v, g) = network.gradient(of: objective, at: crop, ws)
+                let x0 = xs.bounds[i], x1 = xs.bounds[i + 1], y0 = ys.bounds[j], y1 = ys.bounds[j + 1]
+                value += v * Double((x1 - x0) * (y1 - y0)) / Double(xs.length * ys.length)
                 for c in 0..<3 {
                     for y in y0..<y1 {
-                        for x in x0..<x1 { out[c, y, x] = g[c, y - cy0, x - cx0] * share }
+                        for x in x0..<x1 { out[c, y, x] = g[c, y - cy, x - cx] * share }
                     }
                 }
             }
@@ -131,8 +134,10 @@ public final class Dreamer {
     private func workspace(_ width: Int, _ height: Int, _ depth: Layer) -> VGG16.Workspace {
         let key = [width, height, depth.index]
         if let ws = workspaces[key] { return ws }
-        if workspaces.count >= 8 { workspaces.removeAll() }
         let ws = VGG16.Workspace(width: width, height: height, depth: depth)
+        // Keep the buffers of recent sizes (a video's octaves repeat every frame) within a budget.
+        let held = workspaces.values.reduce(0) { $0 + $1.activationBytes }
+        if held + ws.activationBytes > Self.workspaceBudget { workspaces.removeAll() }
         workspaces[key] = ws
         return ws
     }

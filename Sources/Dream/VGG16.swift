@@ -41,6 +41,13 @@ public final class VGG16: Sendable {
             self.outputs = outputs
         }
 
+        /// Bytes held by the activations (gradient buffers come on top, about 60% more).
+        public var activationBytes: Int {
+            var seen = Set<ObjectIdentifier>(), total = input.count
+            for o in outputs where seen.insert(ObjectIdentifier(o)).inserted { total += o.count }
+            return 4 * total
+        }
+
         /// Gradient buffer `slot` (0 or 1) for maps shaped like `like`.
         func gradient(like maps: FeatureMaps, slot: Int) -> FeatureMaps {
             let key = [maps.channels, maps.height, maps.width]

@@ -26,6 +26,9 @@ struct LayersCommand: ParsableCommand {
 
     @OptionGroup var dream: DreamOptions
 
+    @Option(help: "JPEG/WebP quality, 1…100.")
+    var quality: Int = 92
+
     @Flag(name: [.customLong("overwrite"), .customShort("y")], help: "Replace the output if it exists.")
     var overwrite = false
 
@@ -36,6 +39,7 @@ struct LayersCommand: ParsableCommand {
         guard (32...4096).contains(size) else { throw ValidationError("--size must be 32…4096, got \(size)") }
         guard (1...32).contains(columns) else { throw ValidationError("--columns must be 1…32, got \(columns)") }
         guard !sheetLayers.isEmpty else { throw ValidationError("--layers needs at least one layer") }
+        guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1…100, got \(quality)") }
     }
 
     func run() throws {
@@ -58,6 +62,6 @@ struct LayersCommand: ParsableCommand {
             tiles.append((target.description, RGBImage(dreamed)))
         }
         progress.finish()
-        try ImageFile.write(LayerSheet.compose(tiles, columns: min(columns, tiles.count)), to: output)
+        try ImageFile.write(LayerSheet.compose(tiles, columns: min(columns, tiles.count)), to: output, quality: quality)
     }
 }

@@ -126,3 +126,22 @@ struct ImageOpsTests {
         #expect(image.rolled(dx: 1, dy: 0)[0, 0, 1] == image[0, 0, 0])
     }
 }
+
+@Suite("Tile grid")
+struct TileGridTests {
+    @Test("equal tiles cover the axis, cores partition it, inner sides keep the margin",
+          arguments: [(100, 64, 16), (1920, 1024, 64), (1080, 1024, 64), (4000, 1024, 64), (1025, 1024, 64), (50, 64, 16)])
+    func axis(_ c: (Int, Int, Int)) {
+        let (size, tile, margin) = c
+        let a = TileAxis(size: size, tile: tile, margin: margin)
+        #expect(a.length <= tile && a.length <= size)
+        #expect(a.starts.first == 0 && a.starts.last! + a.length == size)
+        #expect(a.bounds.first == 0 && a.bounds.last == size && a.bounds.count == a.starts.count + 1)
+        for (i, s) in a.starts.enumerated() {
+            #expect(a.bounds[i] < a.bounds[i + 1])
+            #expect(a.bounds[i] >= s && a.bounds[i + 1] <= s + a.length)
+            if i > 0 { #expect(a.bounds[i] - s >= margin) }
+            if i < a.starts.count - 1 { #expect(s + a.length - a.bounds[i + 1] >= margin) }
+        }
+    }
+}
