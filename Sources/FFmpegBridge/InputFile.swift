@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 
 /// An opened media file (owns its AVFormatContext) and the decoder of its best video stream.
 final class InputFile {
@@ -8,6 +9,8 @@ final class InputFile {
     private(set) var decoder: UnsafeMutablePointer<AVCodecContext>
     private let packet: UnsafeMutablePointer<AVPacket>
     private var draining = false
+    /// Called with every packet that is not of the video stream (audio, for the writer to copy).
+    var onOtherPacket: ((UnsafeMutablePointer<AVPacket>) -> Void)?
 
     init(path: String) throws(MediaError) {
         self.path = path
@@ -15,6 +18,7 @@ final class InputFile {
         let opened = avformat_open_input(&opening, path, nil, nil)
         guard opened >= 0, let ctx = opening else {
             if opened == -ENOENT { throw MediaError(path, "no such file") }
+            if (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 0 { throw MediaError(path, "empty file") }
             throw MediaError(path, "cannot open: \(averrorText(opened))")
         }
         format = ctx
@@ -70,7 +74,7 @@ final class InputFile {
                 continue
             }
             defer { av_packet_unref(packet) }
-            if packet.pointee.stream_index != videoStream { continue }
+            if packet.pointee.stream_index != videoStream { onOtherPacket?(packet); continue }
             let sent = avcodec_send_packet(decoder, packet)
             if sent < 0 && sent != dd_averror_eagain() && sent != -Int32(EINVAL) {
                 // A damaged packet: skip it and keep decoding, as players do.

@@ -13,7 +13,7 @@ public struct Preset: Sendable {
     enum PresetValue: Sendable { case number(Double), text(String), list([String]) }
 
     public static let keys = ["description", "layer", "octaves", "octave-scale", "iterations", "step", "jitter",
-                              "blur", "seed", "weights", "tile-size"]
+                              "blur", "seed", "weights", "tile-size", "blend", "first-frame-iterations"]
 
     public init(contentsOf path: String) throws(PresetError) {
         self.path = path
@@ -49,7 +49,7 @@ public struct Preset: Sendable {
                 return n
             }
             switch key {
-            case "description": break
+            case "description", "blend", "first-frame-iterations": break   // video keys: apply(to: VideoSettings)
             case "layer":
                 let specs: [String]
                 switch value {
@@ -77,6 +77,20 @@ public struct Preset: Sendable {
             }
         }
         do { try settings.validate() } catch { throw PresetError(path, error.description) }
+    }
+
+    /// Sets the video keys this preset names (blend, first-frame-iterations).
+    public func apply(to video: inout VideoSettings) throws(PresetError) {
+        for (key, value) in values {
+            guard key == "blend" || key == "first-frame-iterations" else { continue }
+            guard case .number(let n) = value, n.isFinite else { throw PresetError(path, "key '\(key)' must be a number") }
+            if key == "blend" { video.blend = Float(n) }
+            else {
+                guard n == n.rounded() else { throw PresetError(path, "key 'first-frame-iterations' must be an integer") }
+                video.firstFrameIterations = Int(n)
+            }
+        }
+        do { try video.validate() } catch { throw PresetError(path, error.description) }
     }
 
     /// Folders searched for presets by name: $DEEPDREAM_PRESETS_DIR, then `presets/` in the folder of the

@@ -1,0 +1,243 @@
+import CFFmpeg
+import Foundation
+
+/// How to encode: by default everything follows the output's extension.
+public struct VideoOutputOptions: Sendable {
+    /// Encoder name (libx264, libx265, libvpx-vp9, libaom-av1, mpeg4, ffv1, …).
+    public var codec: String?
+    /// Constant-quality setting for the codecs that have one (lower is better).
+    public var crf: Int?
+    /// Pixel format name (yuv420p, yuv444p, …).
+    public var pixelFormat: String?
+    public var audio = true
+
+    public init(codec: String? = nil, crf: Int? = nil, pixelFormat: String? = nil, audio: Bool = true) {
+        self.codec = codec
+        self.crf = crf
+        self.pixelFormat = pixelFormat
+        self.audio = audio
+    }
+}
+
+/// The container, codec and pixel format an output path implies.
+public struct VideoContainer: Sendable, Equatable {
+    public let format: String
+    public let codec: String
+    public let pixelFormat: String
+    public let crf: Int?
+    public let isImageSequence: Bool
+
+    public static let extensions = ["mp4", "mov", "mkv", "webm", "png (as a pattern, e.g. out/%06d.png)"]
+
+    public static func forPath(_ path: String) throws(MediaError) -> VideoContainer {
+        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+        switch ext {
+        case "mp4", "m4v": return VideoContainer(format: "mp4", codec: "libx264", pixelFormat: "yuv420p", crf: 18, isImageSequence: false)
+        case "mov": return VideoContainer(format: "mov", codec: "libx264", pixelFormat: "yuv420p", crf: 18, isImageSequence: false)
+        case "mkv": return VideoContainer(format: "matroska", codec: "libx264", pixelFormat: "yuv420p", crf: 18, isImageSequence: false)
+        case "webm": return VideoContainer(format: "webm", codec: "libvpx-vp9", pixelFormat: "yuv420p", crf: 31, isImageSequence: false)
+        case "png" where path.contains("%"):
+            return VideoContainer(format: "image2", codec: "png", pixelFormat: "rgb24", crf: nil, isImageSequence: true)
+        case "png":
+            throw MediaError(path, "a PNG sequence needs a frame-number pattern in its name, e.g. out/%06d.png")
+        default:
+            throw MediaError(path, "unknown video extension '.\(ext)'; use one of: \(extensions.joined(separator: ", "))")
+        }
+    }
+}
+
+/// Encodes frames and muxes them with the input's audio (copied when the container takes it,
+/// re-encoded when not). Owned by one thread.
+public final class VideoWriter {
+    public let path: String
+    /// What the writer changed and the user should know (odd sizes cropped, audio re-encoded or dropped).
+    public private(set) var notes: [String] = []
+
+    private var format: UnsafeMutablePointer<AVFormatContext>
+    private var encoder: UnsafeMutablePointer<AVCodecContext>
+    private let videoStream: UnsafeMutablePointer<AVStream>
+    private let frame: UnsafeMutablePointer<AVFrame>
+    private let packet: UnsafeMutablePointer<AVPacket>
+    private let cropWidth: Int, cropHeight: Int
+    private let frameDuration: Int64          // in the encoder's time base
+    private var audio: AudioTrack?
+    private var lastVideoEnd: Double = -.infinity
+    private var headerWritten = false
+    private var finished = false
+    private var sws: OpaquePointer?
+
+    /// `path` is where bytes go (a temporary name is fine); the container comes from `container`.
+    public init(path: String, container: VideoContainer, width: Int, height: Int, frameRate: (num: Int32, den: Int32),
+                timeBase: AVRational, audioFrom reader: VideoReader?, options: VideoOutputOptions,
+                displayPath: String? = nil) throws(MediaError) {
+        let shown = displayPath ?? path
+        self.path = shown
+        var ctx: UnsafeMutablePointer<AVFormatContext>?
+        try check(avformat_alloc_output_context2(&ctx, nil, container.format, path), "setting up the \(container.format) container", shown)
+        format = ctx!
+        let codecName = options.codec ?? container.codec
+        guard let codec = avcodec_find_encoder_by_name(codecName) else {
+            avformat_free_context(ctx)
+            throw MediaError(shown, "this FFmpeg has no encoder named \(codecName)")
+        }
+        let pixName = options.pixelFormat ?? container.pixelFormat
+        let pix = av_get_pix_fmt(pixName)
+        guard pix != AV_PIX_FMT_NONE else {
+            avformat_free_context(ctx)
+            throw MediaError(shown, "unknown pixel format \(pixName)")
+        }
+        // Chroma subsampled formats need even sizes: drop the odd last column/row and say so.
+        var log2w: Int32 = 0, log2h: Int32 = 0
+        av_pix_fmt_get_chroma_sub_sample(pix, &log2w, &log2h)
+        cropWidth = width & ~((1 << Int(log2w)) - 1)
+        cropHeight = height & ~((1 << Int(log2h)) - 1)
+        guard cropWidth > 0, cropHeight > 0 else {
+            avformat_free_context(ctx)
+            throw MediaError(shown, "\(width)×\(height) is too small for \(pixName)")
+        }
+        if cropWidth != width || cropHeight != height {
+            notes.append("\(pixName) needs even sizes: cropped \(width)×\(height) to \(cropWidth)×\(cropHeight) (--pix-fmt yuv444p keeps every pixel)")
+        }
+        guard let enc = avcodec_alloc_context3(codec) else { preconditionFailure("out of memory") }
+        encoder = enc
+        enc.pointee.width = Int32(cropWidth)
+        enc.pointee.height = Int32(cropHeight)
+        enc.pointee.pix_fmt = pix
+        enc.pointee.time_base = timeBase
+        enc.pointee.framerate = AVRational(num: frameRate.num, den: frameRate.den)
+        enc.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
+        if pixName.hasPrefix("yuv") {
+            enc.pointee.colorspace = AVCOL_SPC_SMPTE170M   // swscale's RGB→YUV matrix (BT.601)
+            enc.pointee.color_range = AVCOL_RANGE_MPEG
+        }
+        if format.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 {
+            enc.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
+        }
+        frameDuration = max(1, av_rescale_q(1, av_inv_q(enc.pointee.framerate), timeBase))
+        var opts: OpaquePointer?
+        if let crf = options.crf ?? container.crf {
+            av_dict_set(&opts, "crf", String(crf), 0)
+        }
+        if codecName == "libvpx-vp9" { av_dict_set(&opts, "b", "0", 0); av_dict_set(&opts, "row-mt", "1", 0) }
+        if codecName == "libx265" { av_dict_set(&opts, "x265-params", "log-level=error", 0) }
+        let opened = avcodec_open2(enc, codec, &opts)
+        av_dict_free(&opts)
+        guard let stream = avformat_new_stream(format, nil), let f = av_frame_alloc(), let p = av_packet_alloc() else {
+            preconditionFailure("out of memory")
+        }
+        videoStream = stream
+        frame = f
+        packet = p
+        do throws(MediaError) {
+            try check(opened, "opening the \(codecName) encoder with \(pixName)", shown)
+            try check(avcodec_parameters_from_context(stream.pointee.codecpar, enc), "copying encoder parameters", shown)
+            stream.pointee.time_base = enc.pointee.time_base
+            stream.pointee.avg_frame_rate = enc.pointee.framerate
+            frame.pointee.width = enc.pointee.width
+            frame.pointee.height = enc.pointee.height
+            frame.pointee.format = pix.rawValue
+            try check(av_frame_get_buffer(frame, 0), "allocating a frame", shown)
+            if let reader, reader.audioStream != nil {
+                if !options.audio {
+                    // dropped on request
+                } else if container.isImageSequence {
+                    notes.append("audio dropped: an image sequence has no sound")
+                } else {
+                    audio = try AudioTrack(reader: reader, format: format, path: shown)
+                    if let note = audio?.note { notes.append(note) }
+                }
+            }
+            if format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 {
+                try check(avio_open(&format.pointee.pb, path, AVIO_FLAG_WRITE), "creating the file", shown)
+            }
+            var muxOpts: OpaquePointer?
+            if container.format == "mp4" || container.format == "mov" { av_dict_set(&muxOpts, "movflags", "+faststart", 0) }
+            let written = avformat_write_header(format, &muxOpts)
+            av_dict_free(&muxOpts)
+            try check(written, "writing the \(container.format) header", shown)
+            headerWritten = true
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    private var closed = false
+
+    private func close() {
+        guard !closed else { return }
+        closed = true
+        if let sws { sws_freeContext(sws); self.sws = nil }
+        audio = nil
+        if format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0, format.pointee.pb != nil { avio_closep(&format.pointee.pb) }
+        var f: UnsafeMutablePointer<AVFrame>? = frame
+        av_frame_free(&f)
+        var p: UnsafeMutablePointer<AVPacket>? = packet
+        av_packet_free(&p)
+        var e: UnsafeMutablePointer<AVCodecContext>? = encoder
+        avcodec_free_context(&e)
+        avformat_free_context(format)
+        finished = true
+    }
+
+    /// Encodes one picture shown at `pts` (in the time base given at init).
+    public func write(_ image: RGBImage, pts: Int64) throws(MediaError) {
+        precondition(!finished, "writer already finished")
+        try check(av_frame_make_writable(frame), "preparing a frame", path)
+        try convert(image)
+        frame.pointee.pts = pts
+        try encode(frame)
+        lastVideoEnd = Double(pts + frameDuration) * av_q2d(encoder.pointee.time_base)
+        try audio?.flush(upTo: lastVideoEnd, into: format)
+    }
+
+    /// Queues an audio packet of the input; it is written once the video has caught up with it.
+    public func write(audio packet: Packet) throws(MediaError) {
+        try audio?.add(packet, videoEnd: lastVideoEnd, into: format)
+    }
+
+    /// Drains the encoder, writes the audio that belongs to the frames written, and closes the file.
+    public func finish() throws(MediaError) {
+        guard !finished else { return }
+        defer { close() }
+        try encode(nil)
+        try audio?.finish(videoEnd: lastVideoEnd, into: format)
+        try check(av_write_trailer(format), "finishing the file", path)
+    }
+
+    private func encode(_ frame: UnsafeMutablePointer<AVFrame>?) throws(MediaError) {
+        try check(avcodec_send_frame(encoder, frame), "encoding", path)
+        while true {
+            let r = avcodec_receive_packet(encoder, packet)
+            if r == dd_averror_eagain() || r == dd_averror_eof() { return }
+            try check(r, "encoding", path)
+            av_packet_rescale_ts(packet, encoder.pointee.time_base, videoStream.pointee.time_base)
+            packet.pointee.stream_index = videoStream.pointee.index
+            try check(av_interleaved_write_frame(format, packet), "writing video", path)
+        }
+    }
+
+    private func convert(_ image: RGBImage) throws(MediaError) {
+        let w = Int32(cropWidth), h = Int32(cropHeight)
+        if sws == nil {
+            sws = sws_getContext(w, h, AV_PIX_FMT_RGB24, w, h, AVPixelFormat(frame.pointee.format),
+                                 Int32(SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP), nil, nil, nil)
+            guard sws != nil else { throw MediaError(path, "cannot convert RGB to the encoder's pixel format") }
+        }
+        image.bytes.withUnsafeBufferPointer { src in
+            var planes: [UnsafePointer<UInt8>?] = [src.baseAddress, nil, nil, nil]
+            var strides: [Int32] = [Int32(image.width * 3), 0, 0, 0]
+            withUnsafeMutablePointer(to: &frame.pointee.data) { dstData in
+                withUnsafeMutablePointer(to: &frame.pointee.linesize) { dstLines in
+                    dstData.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { dst in
+                        dstLines.withMemoryRebound(to: Int32.self, capacity: 8) { lines in
+                            _ = sws_scale(sws, &planes, &strides, 0, h, dst, lines)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Dream
+import FFmpegBridge
+import Foundation
+import Pipeline
+
+struct VideoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "video",
+        abstract: "Dream a whole video; the sound is carried through.",
+        discussion: """
+            Reads any container and codec FFmpeg decodes. Writes by extension: .mp4/.mov/.mkv (H.264), .webm (VP9), \
+            or a PNG sequence (out/%06d.png). Each frame starts from the previous dreamed frame blended into it, \
+            so the dream flows. Ctrl-C stops after the frame in flight and leaves a playable file.
+            """)
+
+    @Argument(help: "The video to dream.")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "Where to write the dreamed video.")
+    var output: String
+
+    @OptionGroup var dream: DreamOptions
+
+    @Option(help: "Share of the previous dreamed frame in the next frame's start: 0 = independent frames, 1 = pure feedback.")
+    var blend: Float?
+
+    @Option(help: "Iterations for the first frame (later frames build on it); default: --iterations.")
+    var firstFrameIterations: Int?
+
+    @Option(help: "Dream only the first N frames.")
+    var frames: Int?
+
+    @Option(help: "Video encoder (libx264, libx265, libvpx-vp9, libaom-av1, ffv1, …); default by extension.")
+    var codec: String?
+
+    @Option(help: "Constant quality (lower is better; x264 default 18, VP9 31).")
+    var crf: Int?
+
+    @Option(help: "Pixel format (yuv420p, yuv444p, …); default yuv420p.")
+    var pixFmt: String?
+
+    @Flag(help: "Leave the sound out.")
+    var noAudio = false
+
+    @Flag(name: [.customLong("overwrite"), .customShort("y")], help: "Replace the output if it exists.")
+    var overwrite = false
+
+    @Flag(name: .shortAndLong, help: "No progress display.")
+    var quiet = false
+
+    func run() throws {
+        let (settings, weights) = try dream.resolve()
+        var video = VideoSettings()
+        if let preset = dream.preset { try Preset.load(preset).apply(to: &video) }
+        if let blend { video.blend = blend }
+        if let firstFrameIterations { video.firstFrameIterations = firstFrameIterations }
+        if let frames { video.maxFrames = frames }
+        try video.validate()
+        _ = try VideoContainer.forPath(output)
+        if !output.contains("%") { try ImageJob.checkOutput(output, overwrite: overwrite) }
+        let network = try WeightsLocator.load(weights)
+        let signals = StopSignals(cleanup: output.contains("%") ? nil : AtomicFile(output).temporaryPath)
+        let display = VideoProgressDisplay(quiet: quiet)
+        let summary = try VideoJob.run(input: input, output: output, dream: settings, video: video, network: network,
+                                       options: VideoOutputOptions(codec: codec, crf: crf, pixelFormat: pixFmt, audio: !noAudio),
+                                       overwrite: overwrite, stop: signals.flag, progress: display.update)
+        display.finish()
+        var lines = summary.notes.map { "deepdream: note: \($0)" }
+        if summary.truncated { lines.append("deepdream: \(input): damaged or truncated; dreamed the \(summary.frames) frames that decoded") }
+        if summary.stopped { lines.append("deepdream: stopped; \(output) holds the first \(summary.frames) frames") }
+        if !lines.isEmpty { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
+        if summary.stopped { throw ExitCode(130) }
+    }
+}
+
+/// Frame i/N, frames per minute and ETA on stderr: redrawn in place on a terminal, one line per frame
+/// otherwise (logs), nothing with --quiet.
+final class VideoProgressDisplay: @unchecked Sendable {
+    private let terminal: Bool
+    private let quiet: Bool
+
+    init(quiet: Bool) {
+        self.quiet = quiet
+        terminal = isatty(STDERR_FILENO) == 1
+    }
+
+    func update(_ p: VideoProgress) {
+        guard !quiet, terminal || p.dream == nil else { return }
+        let within = p.dream?.fraction ?? 0
+        let done = Double(p.frame) + within
+        let perMinute = p.elapsed > 0 ? done / p.elapsed * 60 : 0
+        var text = "frame \(min(p.frame + (p.dream == nil ? 0 : 1), p.total ?? .max))" + (p.total.map { "/\($0)" } ?? "")
+        text += String(format: " · %.2f frames/min", perMinute)
+        if let total = p.total, done > 0 {
+            let eta = p.elapsed / done * (Double(total) - done)
+            text += " · ETA " + Self.duration(eta)
+        }
+        if terminal {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+        } else {
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        }
+    }
+
+    func finish() {
+        if terminal && !quiet { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(max(0, seconds).rounded())
+        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s / 60 % 60) : String(format: "%dm%02ds", s / 60, s % 60)
+    }
+}

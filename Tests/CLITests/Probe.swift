@@ -1,0 +1,49 @@
+import Foundation
+
+/// What ffprobe says about a media file's streams (ffprobe is installed by scripts/install-packages).
+struct Probe {
+    struct Stream { let type: String; let codec: String; let width: Int?; let height: Int?; let frames: Int?; let start: Double?; let duration: Double?; let rate: String? }
+    let streams: [Stream]
+    let duration: Double?
+
+    var video: Stream? { streams.first { $0.type == "video" } }
+    var audio: Stream? { streams.first { $0.type == "audio" } }
+
+    init(_ path: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ffprobe", "-v", "error", "-count_frames", "-show_entries",
+                             "stream=codec_type,codec_name,width,height,nb_read_frames,start_time,duration,r_frame_rate:format=duration",
+                             "-of", "json", path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        func num(_ v: Any?) -> Double? { (v as? String).flatMap(Double.init) ?? (v as? Double) }
+        streams = (json["streams"] as? [[String: Any]] ?? []).map {
+            Stream(type: $0["codec_type"] as? String ?? "", codec: $0["codec_name"] as? String ?? "",
+                   width: $0["width"] as? Int, height: $0["height"] as? Int, frames: num($0["nb_read_frames"]).map { Int($0) },
+                   start: num($0["start_time"]), duration: num($0["duration"]), rate: $0["r_frame_rate"] as? String)
+        }
+        duration = num((json["format"] as? [String: Any])?["duration"])
+    }
+}
+
+/// Runs the ffmpeg command-line tool to make test inputs.
+func ffmpeg(_ arguments: [String]) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["ffmpeg", "-v", "error", "-y"] + arguments
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw CLIError("ffmpeg failed: \(arguments.joined(separator: " "))") }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}

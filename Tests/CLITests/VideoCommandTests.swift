@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+
+/// Tiny, fast settings: one octave, one step at a shallow layer.
+let fastVideo = ["--layer", "relu2_2", "--octaves", "1", "--iterations", "1", "-q"]
+
+struct Clip: CustomTestStringConvertible, Sendable {
+    let name: String
+    let file: String
+    let ffmpegArguments: [String]
+    let frames: Int
+    let rate: String
+    let audio: String?
+    let start: Double
+    var testDescription: String { name }
+}
+
+func testsrc(_ size: String, _ rate: String, _ seconds: String) -> [String] {
+    ["-f", "lavfi", "-i", "testsrc=size=\(size):rate=\(rate)", "-t", seconds]
+}
+let tone = ["-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000"]
+
+@Suite("deepdream video, end to end")
+struct VideoCommandTests {
+    static let inputs: [Clip] = [
+        Clip(name: "mp4 h264 + aac, 29.97 fps", file: "a.mp4",
+             ffmpegArguments: testsrc("96x64", "30000/1001", "0.5") + tone + ["-t", "0.5", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-bf", "2", "-c:a", "aac"],
+             frames: 15, rate: "30000/1001", audio: "aac", start: 0),
+        Clip(name: "webm vp9 + opus, audio stream first", file: "b.webm",
+             ffmpegArguments: testsrc("96x64", "25", "0.6") + tone + ["-t", "0.6", "-map", "1:a", "-map", "0:v", "-c:v", "libvpx-vp9", "-c:a", "libopus"],
+             frames: 15, rate: "25/1", audio: "opus", start: 0),
+        Clip(name: "mkv mpeg4 + pcm, starting at 10 s", file: "c.mkv",
+             ffmpegArguments: testsrc("80x48", "24", "0.5") + tone + ["-t", "0.5", "-c:v", "mpeg4", "-c:a", "pcm_s16le", "-output_ts_offset", "10"],
+             frames: 12, rate: "24/1", audio: "pcm_s16le", start: 10),
+        Clip(name: "ogg theora + vorbis", file: "d.ogv",
+             ffmpegArguments: testsrc("64x48", "15", "0.8") + tone + ["-t", "0.8", "-c:v", "libtheora", "-c:a", "libvorbis"],
+             frames: 12, rate: "15/1", audio: "vorbis", start: 0),
+        Clip(name: "avi mjpeg, no audio", file: "e.avi",
+             ffmpegArguments: testsrc("64x48", "10", "1") + ["-c:v", "mjpeg"], frames: 10, rate: "10/1", audio: nil, start: 0),
+        Clip(name: "mpeg-ps mpeg2 + mp2", file: "f.mpg",
+             ffmpegArguments: testsrc("64x48", "25", "0.4") + tone + ["-t", "0.4", "-c:v", "mpeg2video", "-c:a", "mp2"],
+             frames: 10, rate: "25/1", audio: "mp2", start: -1),
+    ]
+
+    @Test("any input: every frame, the frame rate and start time kept, sound carried", arguments: inputs)
+    func anyInput(_ clip: Clip) throws {
+        let dir = temporaryFolder(), input = "\(dir)/\(clip.file)", output = "\(dir)/out.mkv"
+        try ffmpeg(clip.ffmpegArguments + [input])
+        let r = try CLI.run(["video", input, "-o", output] + fastVideo)
+        #expect(r.status == 0, "\(r.stderr)")
+        let source = try Probe(input), dreamed = try Probe(output)
+        #expect(dreamed.video?.frames == source.video?.frames && dreamed.video?.frames == clip.frames)
+        #expect(dreamed.video?.rate == clip.rate)
+        // Oracle for timing: ffmpeg's own stream copy into the same container (Matroska shifts every timestamp
+        // when audio starts before zero, e.g. AAC priming or Opus pre-roll, and so must we).
+        // (-copyts: keep the input's own start, as we do.) MPEG-PS has no copyable timing: checked by frame count only.
+        let reference = try clip.start >= 0 ? { try ffmpeg(["-copyts", "-i", input, "-c", "copy", "\(dir)/reference.mkv"]); return try Probe("\(dir)/reference.mkv") }() : Probe(output)
+        if clip.start >= 0, let start = dreamed.video?.start, let expected = reference.video?.start {
+            #expect(abs(start - expected) < 0.002, "video starts at \(start), ffmpeg's copy at \(expected)")
+            #expect(abs(start - clip.start) < 0.03)
+        }
+        if let a = dreamed.audio?.start, let expected = reference.audio?.start {
+            #expect(abs(a - expected) < 0.002, "audio starts at \(a), ffmpeg's copy at \(expected)")
+        }
+        if let codec = clip.audio {
+            #expect(dreamed.audio?.codec == codec, "audio \(String(describing: dreamed.audio))")
+        } else {
+            #expect(dreamed.audio == nil)
+        }
+    }
+
+    static let outputs: [(String, String, String?)] = [("mp4", "h264", "aac"), ("mov", "h264", "aac"), ("mkv", "h264", "aac"), ("webm", "vp9", "vorbis")]
+
+    @Test("output by extension, with the sound copied or re-encoded, ending with the video", arguments: outputs)
+    func byExtension(_ o: (String, String, String?)) throws {
+        let dir = temporaryFolder(), input = "\(dir)/in.mp4", output = "\(dir)/out.\(o.0)"
+        try ffmpeg(testsrc("96x64", "24", "1") + tone + ["-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", input])
+        let r = try CLI.run(["video", input, "-o", output, "--frames", "12"] + fastVideo)
+        #expect(r.status == 0, "\(r.stderr)")
+        let p = try Probe(output)
+        #expect(p.video?.codec == o.1 && p.video?.frames == 12)
+        #expect(p.audio?.codec == o.2)
+        // 12 frames at 24 fps: the sound stops with the picture (within one audio packet).
+        let audioEnd = (p.audio?.duration ?? p.duration ?? 0)
+        #expect(abs(audioEnd - 0.5) < 0.08, "audio lasts \(audioEnd) s")
+        if o.0 == "webm" { #expect(r.stderr.contains("re-encoded")) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["in.mp4", "out.\(o.0)"])
+    }
+
+    @Test("PNG sequence, odd sizes, --no-audio and --pix-fmt")
+    func variants() throws {
+        let dir = temporaryFolder(), input = "\(dir)/odd.mp4"
+        try ffmpeg(testsrc("97x63", "25", "0.4") + tone + ["-t", "0.4", "-c:v", "libx264", "-pix_fmt", "yuv444p", "-c:a", "aac", input])
+        try FileManager.default.createDirectory(atPath: "\(dir)/seq", withIntermediateDirectories: true)
+        #expect(try CLI.run(["video", input, "-o", "\(dir)/seq/%04d.png"] + fastVideo).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/seq").count == 10)
+        #expect(try Probe("\(dir)/seq/0001.png").video?.width == 97)
+
+        let cropped = try CLI.run(["video", input, "-o", "\(dir)/even.mp4", "--no-audio"] + fastVideo)
+        #expect(cropped.stderr.contains("cropped 97×63 to 96×62"))
+        let even = try Probe("\(dir)/even.mp4")
+        #expect(even.video?.width == 96 && even.video?.height == 62 && even.audio == nil)
+
+        #expect(try CLI.run(["video", input, "-o", "\(dir)/full.mkv", "--pix-fmt", "yuv444p"] + fastVideo).status == 0)
+        #expect(try Probe("\(dir)/full.mkv").video?.width == 97)
+    }
+
+    @Test("a truncated input dreams the frames that decode and says so")
+    func truncated() throws {
+        let dir = temporaryFolder(), input = "\(dir)/long.mkv", cut = "\(dir)/cut.mkv"
+        try ffmpeg(testsrc("96x64", "25", "4") + ["-c:v", "libx264", "-g", "10", input])
+        let data = try Data(contentsOf: URL(fileURLWithPath: input))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: cut))
+        let r = try CLI.run(["video", cut, "-o", "\(dir)/out.mp4"] + fastVideo)
+        #expect(r.status == 0, "\(r.stderr)")
+        let frames = try Probe("\(dir)/out.mp4").video?.frames ?? 0
+        #expect(frames > 10 && frames < 100)
+    }
+
+    @Test("bad inputs and outputs: one clear line, exit non-zero, nothing left behind")
+    func failures() throws {
+        let dir = temporaryFolder()
+        FileManager.default.createFile(atPath: "\(dir)/empty.mp4", contents: Data())
+        try ffmpeg(tone + ["-t", "0.5", "\(dir)/sound.m4a"])
+        try ffmpeg(testsrc("64x48", "10", "0.3") + ["-c:v", "libx264", "\(dir)/ok.mp4"])
+        let cases: [([String], String)] = [
+            (["video", "\(dir)/empty.mp4", "-o", "\(dir)/o1.mp4"], "empty.mp4"),
+            (["video", "\(dir)/sound.m4a", "-o", "\(dir)/o2.mp4"], "no video"),
+            (["video", "\(dir)/missing.mp4", "-o", "\(dir)/o3.mp4"], "no such file"),
+            (["video", "\(dir)/ok.mp4", "-o", "\(dir)/ok.mp4"], "already exists"),
+            (["video", "\(dir)/ok.mp4", "-o", "\(dir)/o4.avi"], "unknown video extension"),
+            (["video", "\(dir)/ok.mp4", "-o", "\(dir)/o5.png"], "%06d"),
+            (["video", "\(dir)/ok.mp4", "-o", "\(dir)/o6.mp4", "--codec", "nosuchcodec"], "nosuchcodec"),
+            (["video", "\(dir)/ok.mp4", "-o", "\(dir)/o7.mp4", "--blend", "2"], "blend"),
+        ]
+        let before = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        for (arguments, message) in cases {
+            let r = try CLI.run(arguments + fastVideo)
+            #expect(r.status != 0 && r.stderr.contains(message), "\(arguments): \(r.stderr)")
+            #expect(!r.stderr.contains("Fatal error"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == before)
+    }
+
+    @Test("Ctrl-C finishes the frame in flight and leaves a playable file")
+    func interrupt() throws {
+        let dir = temporaryFolder(), input = "\(dir)/in.mp4", output = "\(dir)/out.mp4"
+        try ffmpeg(testsrc("160x120", "25", "8") + ["-c:v", "libx264", input])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.executable)
+        process.arguments = ["video", input, "-o", output, "--layer", "relu3_3", "--octaves", "2", "--iterations", "3"]
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        // Progress prints one line per frame when stderr is not a terminal: wait for the third.
+        var seen = Data()
+        while !(String(decoding: seen, as: UTF8.self).contains("frame 3")) {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += chunk
+        }
+        process.interrupt()
+        seen += err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(String(decoding: seen, as: UTF8.self).contains("stopped"))
+        let frames = try Probe(output).video?.frames ?? 0
+        #expect(frames >= 3 && frames < 200)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["in.mp4", "out.mp4"])
+    }
+}
