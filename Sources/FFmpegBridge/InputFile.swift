@@ -88,6 +88,11 @@ final class InputFile {
         if let side = av_frame_get_side_data(frame, AV_FRAME_DATA_DISPLAYMATRIX), side.pointee.size >= 36 {
             return side.pointee.data.withMemoryRebound(to: Int32.self, capacity: 9) { Orientation(displayMatrix: $0) } ?? .upright
         }
+        return streamOrientation
+    }
+
+    /// The display orientation the stream's header declares (rotated phone videos).
+    var streamOrientation: Orientation {
         if let data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nil) {
             return data.withMemoryRebound(to: Int32.self, capacity: 9) { Orientation(displayMatrix: $0) } ?? .upright
         }

@@ -61,7 +61,11 @@ public final class VideoReader {
         if let audio = audioStream {
             audioCodec = String(cString: avcodec_get_name(ctx.pointee.streams[Int(audio)]!.pointee.codecpar.pointee.codec_id))
         }
-        info = VideoInfo(width: Int(decoder.pointee.width), height: Int(decoder.pointee.height),
+        // Frames come out upright: report the size as displayed.
+        let turned = input.streamOrientation.swapsSides
+        orientation = input.streamOrientation
+        info = VideoInfo(width: Int(turned ? decoder.pointee.height : decoder.pointee.width),
+                         height: Int(turned ? decoder.pointee.width : decoder.pointee.height),
                          frameRate: (rate.num, rate.den), frameCount: count, hasAudio: audioStream != nil, audioCodec: audioCodec)
         guard let f = av_frame_alloc() else { preconditionFailure("out of memory") }
         frame = f
@@ -115,8 +119,7 @@ public final class VideoReader {
 
     private func convert() throws(MediaError) -> VideoFrame {
         defer { av_frame_unref(frame) }
-        if orientation == nil { orientation = input.orientation(of: frame) }
-        let image = orientation!.apply(try ImageFile.toRGB(frame, path))
+        let image = (orientation ?? input.orientation(of: frame)).apply(try ImageFile.toRGB(frame, path))
         var pts = frame.pointee.best_effort_timestamp
         if pts == dd_nopts_value() {
             // No timestamp: place the frame one frame duration after the last.

@@ -65,6 +65,8 @@ public final class VideoWriter {
     private var headerWritten = false
     private var finished = false
     private var sws: OpaquePointer?
+    private var swsSource: (Int, Int) = (0, 0)
+    private let width: Int, height: Int
 
     /// `path` is where bytes go (a temporary name is fine); the container comes from `container`.
     public init(path: String, container: VideoContainer, width: Int, height: Int, frameRate: (num: Int32, den: Int32),
@@ -72,6 +74,8 @@ public final class VideoWriter {
                 displayPath: String? = nil) throws(MediaError) {
         let shown = displayPath ?? path
         self.path = shown
+        self.width = width
+        self.height = height
         var ctx: UnsafeMutablePointer<AVFormatContext>?
         try check(avformat_alloc_output_context2(&ctx, nil, container.format, path), "setting up the \(container.format) container", shown)
         format = ctx!
@@ -219,11 +223,17 @@ public final class VideoWriter {
         }
     }
 
+    /// RGB to the encoder's format. A frame of the stream's size is cropped to the encoder's (odd sizes);
+    /// a frame of another size (a mid-stream resolution change) is scaled to it.
     private func convert(_ image: RGBImage) throws(MediaError) {
         let w = Int32(cropWidth), h = Int32(cropHeight)
-        if sws == nil {
-            sws = sws_getContext(w, h, AV_PIX_FMT_RGB24, w, h, AVPixelFormat(frame.pointee.format),
+        let sameSize = image.width == width && image.height == height
+        let (srcW, srcH) = sameSize ? (Int32(cropWidth), Int32(cropHeight)) : (Int32(image.width), Int32(image.height))
+        if sws == nil || swsSource != (Int(srcW), Int(srcH)) {
+            if let sws { sws_freeContext(sws) }
+            sws = sws_getContext(srcW, srcH, AV_PIX_FMT_RGB24, w, h, AVPixelFormat(frame.pointee.format),
                                  Int32(SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP), nil, nil, nil)
+            swsSource = (Int(srcW), Int(srcH))
             guard sws != nil else { throw MediaError(path, "cannot convert RGB to the encoder's pixel format") }
         }
         image.bytes.withUnsafeBufferPointer { src in
@@ -233,7 +243,7 @@ public final class VideoWriter {
                 withUnsafeMutablePointer(to: &frame.pointee.linesize) { dstLines in
                     dstData.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { dst in
                         dstLines.withMemoryRebound(to: Int32.self, capacity: 8) { lines in
-                            _ = sws_scale(sws, &planes, &strides, 0, h, dst, lines)
+                            _ = sws_scale(sws, &planes, &strides, 0, srcH, dst, lines)
                         }
                     }
                 }

@@ -12,7 +12,8 @@ public enum VideoJob {
     public struct Summary: Sendable {
         public var frames: Int
         public var stopped: Bool        // interrupted: the output holds the frames before the stop
-        public var truncated: Bool      // the input ended in damaged data
+        public var truncated: Bool      // the input ended in damaged data, or well short of its stated length
+        public var expected: Int?       // frames the container promised
         public var notes: [String]
     }
 
@@ -114,7 +115,9 @@ public enum VideoJob {
             throw MediaError(input, "no video frame could be decoded")
         }
         if !container.isImageSequence { try atomic.commit() }
-        return Summary(frames: written.value, stopped: stop.isSet, truncated: reader.truncated, notes: writer.notes)
+        let short = video.maxFrames == nil && !stop.isSet && (reader.info.frameCount ?? 0) > written.value + 2
+        return Summary(frames: written.value, stopped: stop.isSet, truncated: reader.truncated || short,
+                       expected: reader.info.frameCount, notes: writer.notes)
     }
 }
 

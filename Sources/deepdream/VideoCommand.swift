@@ -67,7 +67,10 @@ struct VideoCommand: ParsableCommand {
                                        overwrite: overwrite, stop: signals.flag, progress: display.update)
         display.finish()
         var lines = summary.notes.map { "deepdream: note: \($0)" }
-        if summary.truncated { lines.append("deepdream: \(input): damaged or truncated; dreamed the \(summary.frames) frames that decoded") }
+        if summary.truncated {
+            let of = summary.expected.map { " of \($0)" } ?? ""
+            lines.append("deepdream: \(input): truncated or damaged; dreamed the \(summary.frames)\(of) frames that decoded")
+        }
         if summary.stopped { lines.append("deepdream: stopped; \(output) holds the first \(summary.frames) frames") }
         if !lines.isEmpty { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
         if summary.stopped { throw ExitCode(130) }

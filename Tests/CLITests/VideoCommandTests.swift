@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FFmpegBridge
 
 /// Tiny, fast settings: one octave, one step at a shallow layer.
 let fastVideo = ["--layer", "relu2_2", "--octaves", "1", "--iterations", "1", "-q"]
@@ -105,6 +106,21 @@ struct VideoCommandTests {
         #expect(try Probe("\(dir)/full.mkv").video?.width == 97)
     }
 
+    @Test("rotation metadata is honoured: a phone video comes out upright, as ffmpeg shows it")
+    func rotation() throws {
+        let dir = temporaryFolder(), plain = "\(dir)/plain.mp4", rotated = "\(dir)/rotated.mp4"
+        try ffmpeg(testsrc("96x64", "25", "0.2") + ["-c:v", "libx264", plain])
+        try ffmpeg(["-i", plain, "-c", "copy", "-metadata:s:v:0", "rotate=90", rotated])
+        #expect(try CLI.run(["video", rotated, "-o", "\(dir)/out.mkv", "--iterations", "0", "--octaves", "1", "-q"]).status == 0)
+        let p = try Probe("\(dir)/out.mkv")
+        #expect(p.video?.width == 64 && p.video?.height == 96)
+        try ffmpeg(["-i", rotated, "-frames:v", "1", "\(dir)/ffmpeg.png"])
+        try ffmpeg(["-i", "\(dir)/out.mkv", "-frames:v", "1", "\(dir)/ours.png"])
+        let a = try ImageFile.read("\(dir)/ffmpeg.png"), b = try ImageFile.read("\(dir)/ours.png")
+        let meanDifference = zip(a.bytes, b.bytes).map { abs(Int($0) - Int($1)) }.reduce(0, +) / a.bytes.count
+        #expect(meanDifference < 15, "mean difference \(meanDifference) from ffmpeg's upright frame")
+    }
+
     @Test("a truncated input dreams the frames that decode and says so")
     func truncated() throws {
         let dir = temporaryFolder(), input = "\(dir)/long.mkv", cut = "\(dir)/cut.mkv"
@@ -115,6 +131,7 @@ struct VideoCommandTests {
         #expect(r.status == 0, "\(r.stderr)")
         let frames = try Probe("\(dir)/out.mp4").video?.frames ?? 0
         #expect(frames > 10 && frames < 100)
+        #expect(r.stderr.contains("truncated") && r.stderr.contains("\(frames) of 100 frames"), "\(r.stderr)")
     }
 
     @Test("bad inputs and outputs: one clear line, exit non-zero, nothing left behind")
