@@ -108,6 +108,18 @@ public final class Dreamer {
         return (value, out)
     }
 
+    /// Each target's objective on `image` (scaled down to at most 512 pixels a side): how strongly
+    /// each layer responds, to balance layers whose activations differ by orders of magnitude.
+    public func objectiveValues(_ image: Image, _ targets: [LayerTarget]) -> [Double] {
+        let longest = max(image.width, image.height)
+        let small = longest > 512 ? image.resized(width: max(1, image.width * 512 / longest), height: max(1, image.height * 512 / longest)) : image
+        let objective = Objective(targets: targets.map { LayerTarget(layer: $0.layer, weight: 1, channels: $0.channels) })
+        guard min(small.width, small.height) >= VGG16.minimumSide(for: objective.deepest) else { return targets.map { _ in 1 } }
+        let ws = workspace(small.width, small.height, objective.deepest)
+        network.forward(small, ws, seeding: objective)
+        return ws.targetValues
+    }
+
     func objective(_ settings: DreamSettings, guide: Image?) throws(DreamError) -> Objective {
         var objective = Objective(targets: settings.targets)
         guard let guide else { return objective }

@@ -21,6 +21,8 @@ public final class VGG16: Sendable {
         let outputs: [FeatureMaps]
         var gradients: [[Int]: [FeatureMaps]] = [:]
         var seeds: [Int: FeatureMaps] = [:]
+        /// Each target's share of the objective in the last forward pass.
+        public internal(set) var targetValues: [Double] = []
 
         public init(width: Int, height: Int, depth: Layer) {
             self.width = width
@@ -77,6 +79,7 @@ public final class VGG16: Sendable {
         var current = workspace.input
         var value = 0.0
         let targets = objective?.targets ?? []
+        workspace.targetValues = Array(repeating: 0, count: targets.count)
         for op in Layer.all[0...workspace.depth.index] {
             let out = workspace.outputs[op.index]
             switch op.kind {
@@ -91,7 +94,9 @@ public final class VGG16: Sendable {
             }
             current = out
             for (t, target) in targets.enumerated() where target.layer == op {
-                value += objective!.seed(t, activation: out, into: workspace.seed(for: op))
+                let v = objective!.seed(t, activation: out, into: workspace.seed(for: op))
+                workspace.targetValues[t] = v
+                value += v
             }
         }
         return (current, value)

@@ -83,7 +83,7 @@ public final class VideoReader {
     public var path: String { input.path }
 
     /// The video stream's time base (frame timestamps are in it).
-    public var timeBase: AVRational { input.stream.pointee.time_base }
+    public var timeBase: (num: Int32, den: Int32) { (input.stream.pointee.time_base.num, input.stream.pointee.time_base.den) }
 
     /// The audio stream's parameters, for the writer.
     var audioParameters: UnsafeMutablePointer<AVCodecParameters>? {
@@ -123,7 +123,7 @@ public final class VideoReader {
         var pts = frame.pointee.best_effort_timestamp
         if pts == dd_nopts_value() {
             // No timestamp: place the frame one frame duration after the last.
-            let step = av_rescale_q(1, av_inv_q(AVRational(num: info.frameRate.num, den: info.frameRate.den)), timeBase)
+            let step = av_rescale_q(1, av_inv_q(AVRational(num: info.frameRate.num, den: info.frameRate.den)), input.stream.pointee.time_base)
             pts = (lastPTS ?? 0) + (lastPTS == nil ? 0 : max(step, 1))
         }
         lastPTS = pts

@@ -70,7 +70,7 @@ public final class VideoWriter {
 
     /// `path` is where bytes go (a temporary name is fine); the container comes from `container`.
     public init(path: String, container: VideoContainer, width: Int, height: Int, frameRate: (num: Int32, den: Int32),
-                timeBase: AVRational, audioFrom reader: VideoReader?, options: VideoOutputOptions,
+                timeBase: (num: Int32, den: Int32), audioFrom reader: VideoReader?, options: VideoOutputOptions,
                 displayPath: String? = nil) throws(MediaError) {
         let shown = displayPath ?? path
         self.path = shown
@@ -107,7 +107,7 @@ public final class VideoWriter {
         enc.pointee.width = Int32(cropWidth)
         enc.pointee.height = Int32(cropHeight)
         enc.pointee.pix_fmt = pix
-        enc.pointee.time_base = timeBase
+        enc.pointee.time_base = AVRational(num: timeBase.num, den: timeBase.den)
         enc.pointee.framerate = AVRational(num: frameRate.num, den: frameRate.den)
         enc.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
         if pixName.hasPrefix("yuv") {
@@ -117,7 +117,7 @@ public final class VideoWriter {
         if format.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 {
             enc.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
         }
-        frameDuration = max(1, av_rescale_q(1, av_inv_q(enc.pointee.framerate), timeBase))
+        frameDuration = max(1, av_rescale_q(1, av_inv_q(enc.pointee.framerate), enc.pointee.time_base))
         var opts: OpaquePointer?
         if let crf = options.crf ?? container.crf {
             av_dict_set(&opts, "crf", String(crf), 0)

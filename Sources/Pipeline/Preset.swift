@@ -13,7 +13,8 @@ public struct Preset: Sendable {
     enum PresetValue: Sendable { case number(Double), text(String), list([String]) }
 
     public static let keys = ["description", "layer", "octaves", "octave-scale", "iterations", "step", "jitter",
-                              "blur", "seed", "weights", "tile-size", "blend", "first-frame-iterations"]
+                              "blur", "seed", "weights", "tile-size", "blend", "first-frame-iterations",
+                              "zoom", "rotate", "drift", "anchor"]
 
     public init(contentsOf path: String) throws(PresetError) {
         self.path = path
@@ -49,7 +50,8 @@ public struct Preset: Sendable {
                 return n
             }
             switch key {
-            case "description", "blend", "first-frame-iterations": break   // video keys: apply(to: VideoSettings)
+            case "description", "blend", "first-frame-iterations", "zoom", "rotate", "drift", "anchor":
+                break   // video and zoom keys: the other apply methods
             case "layer":
                 let specs: [String]
                 switch value {
@@ -91,6 +93,20 @@ public struct Preset: Sendable {
             }
         }
         do { try video.validate() } catch { throw PresetError(path, error.description) }
+    }
+
+    /// The zoom keys this preset names, as the command-line texts they stand for (zoom, rotate, drift, anchor).
+    public func zoomValues() throws(PresetError) -> [String: String] {
+        var out: [String: String] = [:]
+        for key in ["zoom", "rotate", "drift", "anchor"] {
+            switch values[key] {
+            case .number(let n)?: out[key] = String(n)
+            case .text(let t)?: out[key] = t
+            case .list?: throw PresetError(path, "key '\(key)' must be a number or a schedule text")
+            case nil: break
+            }
+        }
+        return out
     }
 
     /// Folders searched for presets by name: $DEEPDREAM_PRESETS_DIR, then `presets/` in the folder of the

@@ -1,0 +1,204 @@
+import ArgumentParser
+import Dream
+import FFmpegBridge
+import Foundation
+import Pipeline
+
+struct ZoomCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zoom",
+        abstract: "Render an infinite-zoom animation: each frame is the last one moved a little and dreamed again.",
+        discussion: """
+            Motion options take a number or keyframes: --zoom 1.02 (per frame), --zoom 1.5/s (per second, so the \
+            frame rate does not change the motion), --zoom "0:1.02,120:1.06" (frames) or "0s:1.02,5s:1.06" (seconds). \
+            --drift takes X,Y, or keyframes "0:2,0;5s:0,3". --ease smooth eases every schedule.
+            Output: any format `video` writes (.mp4, .mov, .mkv, .webm, out/%06d.png).
+            """)
+
+    @Argument(help: "Picture to start from; without one the animation starts from --start.")
+    var input: String?
+
+    @Option(name: .shortAndLong, help: "Where to write the animation.")
+    var output: String
+
+    @Option(help: "Number of frames.")
+    var frames: Int
+
+    @Option(help: "Frame size WIDTHxHEIGHT (default: the input's size, or 640x360).")
+    var size: String?
+
+    @Option(help: "Without an input: noise, gray, or a colour #rrggbb.")
+    var start = "noise"
+
+    @Option(help: "Frames per second (24, 30000/1001, …).")
+    var fps = "24"
+
+    @Option(help: "Scale per frame (>1 moves in), or per second with /s, or keyframes. Default 1.02 (from --preset zoom: 1.5/s).")
+    var zoom: String?
+
+    @Option(help: "Degrees per frame (counter-clockwise), or per second with /s, or keyframes.")
+    var rotate: String?
+
+    @Option(help: "Pixels per frame X,Y (or per second with /s), or keyframes \"0:X,Y;120:X,Y\".")
+    var drift: String?
+
+    @Option(help: "The point zoomed into, X,Y in pixels (default: the middle).")
+    var center: String?
+
+    @Option(help: "Step size over time (keyframes); overrides --step.")
+    var stepSchedule: String?
+
+    @Option(help: "Iterations over time (keyframes); overrides --iterations.")
+    var iterationsSchedule: String?
+
+    @Option(help: "Layers over time, e.g. \"0:relu4_3,10s:relu5_1\"; overrides --layer.")
+    var layerSchedule: String?
+
+    @Option(help: "Frames over which a layer change crossfades.")
+    var layerFade: Double = 24
+
+    @Option(help: "Interpolation between keyframes: linear or smooth.")
+    var ease = "linear"
+
+    @Option(help: "How strongly (0…1) each frame's colours are pulled back to the first frame's mean and spread.")
+    var anchor: Float?
+
+    @Option(help: "Iterations for the first frame, which starts from a plain picture.")
+    var firstFrameIterations: Int?
+
+    @OptionGroup var dream: DreamOptions
+
+    @Option(help: "Video encoder; default by extension.")
+    var codec: String?
+
+    @Option(help: "Constant quality (lower is better).")
+    var crf: Int?
+
+    @Option(help: "Pixel format (yuv420p, yuv444p, …).")
+    var pixFmt: String?
+
+    @Flag(name: [.customLong("overwrite"), .customShort("y")], help: "Replace the output if it exists.")
+    var overwrite = false
+
+    @Flag(name: .shortAndLong, help: "No progress display.")
+    var quiet = false
+
+    func run() throws {
+        let (settings, weights) = try dream.resolve()
+        var z = ZoomSettings()
+        z.frames = frames
+        z.fps = try Self.rate(fps)
+        let rate = z.fpsValue
+        let presetValues = try dream.preset.map { try Preset.load($0).zoomValues() } ?? [:]
+        if let preset = dream.preset {
+            var video = VideoSettings()
+            try Preset.load(preset).apply(to: &video)
+            z.firstFrameIterations = video.firstFrameIterations
+        }
+        guard ["linear", "smooth"].contains(ease) else { throw ValidationError("--ease must be linear or smooth, got \(ease)") }
+        let smooth = ease == "smooth"
+        func schedule(_ text: String?, _ name: String, _ fallback: Double, compound: Bool = false) throws -> Schedule {
+            var s = try text.map { try Schedule(parsing: $0, name: name, fps: rate, compound: compound) } ?? Schedule(fallback)
+            s.smooth = smooth
+            return s
+        }
+        z.zoom = try schedule(zoom ?? presetValues["zoom"], "zoom", 1.02, compound: true)
+        z.rotate = try schedule(rotate ?? presetValues["rotate"], "rotate", 0)
+        (z.driftX, z.driftY) = try Self.drift(drift ?? presetValues["drift"], fps: rate, smooth: smooth)
+        z.step = try stepSchedule.map { try schedule($0, "step-schedule", 0) }
+        z.iterations = try iterationsSchedule.map { try schedule($0, "iterations-schedule", 0) }
+        z.layers = try layerSchedule.map { try LayerSchedule(parsing: $0, fps: rate, fade: layerFade) }
+        if let a = anchor ?? presetValues["anchor"].flatMap(Float.init) { z.anchor = a }
+        if let firstFrameIterations { z.firstFrameIterations = firstFrameIterations }
+
+        var startImage: Image
+        if let input {
+            startImage = Image(try ImageFile.read(input))
+            if let size {
+                let (w, h) = try Self.size(size)
+                startImage = startImage.resized(width: w, height: h)
+            }
+        } else {
+            let (w, h) = try Self.size(size ?? "640x360")
+            startImage = try Self.startPicture(start, width: w, height: h, seed: settings.seed)
+        }
+        if let center {
+            let parts = center.split(separator: ",").compactMap { Double($0) }
+            guard parts.count == 2 else { throw ValidationError("--center must be X,Y in pixels, got \(center)") }
+            z.centerX = parts[0] / Double(startImage.width)
+            z.centerY = parts[1] / Double(startImage.height)
+        }
+        try z.validate()
+        _ = try VideoContainer.forPath(output)
+        if !output.contains("%") { try ImageJob.checkOutput(output, overwrite: overwrite) }
+        let network = try WeightsLocator.load(weights)
+        let signals = StopSignals(cleanup: output.contains("%") ? nil : AtomicFile(output).temporaryPath)
+        let display = VideoProgressDisplay(quiet: quiet)
+        let summary = try ZoomJob.run(start: startImage, output: output, dream: settings, zoom: z, network: network,
+                                      options: VideoOutputOptions(codec: codec, crf: crf, pixelFormat: pixFmt, audio: false),
+                                      overwrite: overwrite, stop: signals.flag, progress: display.update)
+        display.finish()
+        var lines = summary.notes.map { "deepdream: note: \($0)" }
+        if summary.stopped { lines.append("deepdream: stopped; \(output) holds the first \(summary.frames) frames") }
+        if !lines.isEmpty { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
+        if summary.stopped { throw ExitCode(130) }
+    }
+
+    static func rate(_ text: String) throws -> (num: Int32, den: Int32) {
+        let parts = text.split(separator: "/").map { Int32($0) }
+        if parts.count == 2, let n = parts[0], let d = parts[1], n > 0, d > 0 { return (n, d) }
+        if parts.count == 1, let n = parts[0], n > 0 { return (n, 1) }
+        if let f = Double(text), f > 0 { return (Int32((f * 1000).rounded()), 1000) }
+        throw ValidationError("--fps must be a number or a fraction like 30000/1001, got \(text)")
+    }
+
+    static func size(_ text: String) throws -> (Int, Int) {
+        let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, (16...8192).contains(parts[0]), (16...8192).contains(parts[1]) else {
+            throw ValidationError("--size must be WIDTHxHEIGHT between 16 and 8192, got \(text)")
+        }
+        return (parts[0], parts[1])
+    }
+
+    /// `X,Y`, `X,Y/s`, or keyframes `T:X,Y;T:X,Y` (optionally `/s`).
+    static func drift(_ text: String?, fps: Double, smooth: Bool) throws -> (Schedule, Schedule) {
+        guard var body = text else { return (Schedule(0), Schedule(0)) }
+        var suffix = ""
+        if body.hasSuffix("/s") { suffix = "/s"; body.removeLast(2) }
+        var xs: [String] = [], ys: [String] = []
+        for key in body.split(whereSeparator: { $0 == ";" || $0 == " " }) {
+            let (time, value) = key.contains(":") ? (String(key[..<key.firstIndex(of: ":")!]) + ":", key[key.index(after: key.firstIndex(of: ":")!)...]) : ("", key[...])
+            let xy = value.split(separator: ",")
+            guard xy.count == 2 else { throw ValidationError("--drift '\(text!)': expected X,Y or keyframes like 0:2,0;5s:0,3") }
+            xs.append(time + xy[0]); ys.append(time + xy[1])
+        }
+        var x = try Schedule(parsing: xs.joined(separator: ";") + suffix, name: "drift", fps: fps)
+        var y = try Schedule(parsing: ys.joined(separator: ";") + suffix, name: "drift", fps: fps)
+        x.smooth = smooth; y.smooth = smooth
+        return (x, y)
+    }
+
+    /// A plain starting picture: soft noise around mid-grey, flat grey, or a colour.
+    static func startPicture(_ kind: String, width: Int, height: Int, seed: UInt64) throws -> Image {
+        switch kind {
+        case "noise":
+            var rng = SplitMix64(seed: seed)
+            let noise = Image(width: width, height: height, pixels: (0..<3 * width * height).map { _ in Float(rng.next() >> 40) / Float(1 << 24) })
+            let soft = noise.gaussianBlurred(sigma: 1.5)
+            return Image(width: width, height: height, pixels: soft.pixels.map { 0.5 + 2.5 * ($0 - 0.5) })
+        case "gray", "grey":
+            return Image(width: width, height: height, fill: 0.5)
+        default:
+            let hex = kind.hasPrefix("#") ? String(kind.dropFirst()) : kind
+            guard hex.count == 6, let v = UInt32(hex, radix: 16) else {
+                throw ValidationError("--start must be noise, gray or a colour like #3366cc, got \(kind)")
+            }
+            var image = Image(width: width, height: height)
+            for (c, shift) in [16, 8, 0].enumerated() {
+                let value = Float((v >> UInt32(shift)) & 0xFF) / 255
+                for i in 0..<(width * height) { image.pixels[c * width * height + i] = value }
+            }
+            return image
+        }
+    }
+}
