@@ -5,10 +5,10 @@ extension ImageFile {
     /// Formats `write` picks by extension.
     public static let writableExtensions = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "ppm"]
 
-    /// Encodes `image` in the format its extension names and writes it atomically.
-    /// `quality` (1…100) applies to JPEG and WebP.
-    public static func write(_ image: RGBImage, to path: String, quality: Int = 92) throws(MediaError) {
-        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+    /// Encodes `image` in the format its extension (or `format`) names and writes it atomically;
+    /// `-` is standard output. `quality` (1…100) applies to JPEG and WebP.
+    public static func write(_ image: RGBImage, to path: String, format: String? = nil, quality: Int = 92) throws(MediaError) {
+        let ext = format?.lowercased() ?? URL(fileURLWithPath: path).pathExtension.lowercased()
         let (encoderName, pixelFormat): (String, AVPixelFormat)
         switch ext {
         case "png": (encoderName, pixelFormat) = ("png", AV_PIX_FMT_RGB24)
@@ -19,6 +19,10 @@ extension ImageFile {
         case "ppm": (encoderName, pixelFormat) = ("ppm", AV_PIX_FMT_RGB24)
         default:
             throw MediaError(path, "unknown image extension '.\(ext)'; use one of: \(writableExtensions.map { "." + $0 }.joined(separator: ", "))")
+        }
+        if path == "-" {
+            try writeToStandardOutput(try encode(image, encoderName, pixelFormat, quality: min(max(quality, 1), 100), "stdout"))
+            return
         }
         let file = AtomicFile(path)
         try file.checkWritable()
@@ -76,6 +80,20 @@ extension ImageFile {
         _ = ctx
         guard !data.isEmpty else { throw MediaError(path, "the \(encoderName) encoder produced nothing") }
         return data
+    }
+
+    /// All of `data` to file descriptor 1; a reader that went away is reported as a broken pipe.
+    static func writeToStandardOutput(_ data: Data) throws(MediaError) {
+        var failure: Int32 = 0
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Foundation.write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                offset += n
+            }
+        }
+        if failure != 0 { throw MediaError("pipe:1", "cannot write: \(String(cString: strerror(failure)))", code: -failure) }
     }
 
     /// Converts packed RGB into an allocated frame of any pixel format.

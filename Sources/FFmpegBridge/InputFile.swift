@@ -9,13 +9,31 @@ final class InputFile {
     private(set) var decoder: UnsafeMutablePointer<AVCodecContext>
     private let packet: UnsafeMutablePointer<AVPacket>
     private var draining = false
+    /// Packets the decoder rejected (damaged data, or a short last frame of raw video).
+    private(set) var rejectedPackets = 0
+    /// Bytes after the last whole YUV4MPEG2 frame (its demuxer drops a short last frame without a word).
+    private(set) var trailingBytes: Int64 = 0
+    private var lastPacketEnd: Int64 = 0
+
+    private var demuxerName: String { String(cString: format.pointee.iformat.pointee.name) }
     /// Called with every packet that is not of the video stream (audio, for the writer to copy).
     var onOtherPacket: ((UnsafeMutablePointer<AVPacket>) -> Void)?
 
-    init(path: String) throws(MediaError) {
-        self.path = path
+    /// `path` may be `-` for standard input; `format` names the demuxer where probing cannot tell
+    /// (rawvideo), with its options (video_size, pixel_format, framerate).
+    init(path: String, format formatName: String? = nil, options: [String: String] = [:]) throws(MediaError) {
+        self.path = path == "-" ? "pipe:0" : path
+        let path = self.path
         var opening: UnsafeMutablePointer<AVFormatContext>?
-        let opened = avformat_open_input(&opening, path, nil, nil)
+        var demuxer: UnsafePointer<AVInputFormat>?
+        if let formatName {
+            guard let found = av_find_input_format(formatName) else { throw MediaError(path, "unknown input format \(formatName)") }
+            demuxer = found
+        }
+        var dict: OpaquePointer?
+        for (k, v) in options { av_dict_set(&dict, k, v, 0) }
+        let opened = avformat_open_input(&opening, path, demuxer, &dict)
+        av_dict_free(&dict)
         guard opened >= 0, let ctx = opening else {
             if opened == -ENOENT { throw MediaError(path, "no such file") }
             if (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 0 { throw MediaError(path, "empty file") }
@@ -68,16 +86,24 @@ final class InputFile {
             if draining { return false }
             let read = av_read_frame(format, packet)
             if read < 0 {
+                if path == "pipe:0" && demuxerName.contains("mp4") && read != dd_averror_eof() {
+                    throw MediaError(path, "an mp4/mov with its index at the end cannot be read from a pipe; remux it with -movflags +faststart, or send fragmented mp4, mkv or nut")
+                }
                 if read != dd_averror_eof() && read != -EIO { try check(read, "reading", path) }
+                if demuxerName == "yuv4mpegpipe", let pb = format.pointee.pb {
+                    trailingBytes = max(0, avio_tell(pb) - lastPacketEnd)
+                }
                 draining = true
                 try check(avcodec_send_packet(decoder, nil), "flushing the decoder", path)
                 continue
             }
             defer { av_packet_unref(packet) }
+            if packet.pointee.pos >= 0 { lastPacketEnd = packet.pointee.pos + Int64(packet.pointee.size) }
             if packet.pointee.stream_index != videoStream { onOtherPacket?(packet); continue }
             let sent = avcodec_send_packet(decoder, packet)
-            if sent < 0 && sent != dd_averror_eagain() && sent != -Int32(EINVAL) {
-                // A damaged packet: skip it and keep decoding, as players do.
+            if sent < 0 && sent != dd_averror_eagain() {
+                // A damaged packet: skip it and keep decoding, as players do, but remember it.
+                rejectedPackets += 1
                 continue
             }
         }

@@ -10,6 +10,8 @@ public struct VideoInfo: Sendable {
     public let frameCount: Int?
     public let hasAudio: Bool
     public let audioCodec: String?
+    /// The decoder's pixel format name (yuv420p, …).
+    public let pixelFormat: String?
     public var fps: Double { Double(frameRate.num) / Double(frameRate.den) }
 }
 
@@ -38,15 +40,17 @@ public final class VideoReader {
     private var pendingAudio: [Packet] = []
     private var lastPTS: Int64?
 
-    public init(path: String) throws(MediaError) {
-        input = try InputFile(path: path)
+    public init(path: String, format: String? = nil, options: [String: String] = [:]) throws(MediaError) {
+        input = try InputFile(path: path, format: format, options: options)
         let ctx = input.format
         let audio = av_find_best_stream(ctx, AVMEDIA_TYPE_AUDIO, -1, input.videoStream, nil, 0)
         audioStream = audio >= 0 ? audio : nil
         let stream = input.stream
         let decoder = input.decoder
         guard decoder.pointee.width > 0, decoder.pointee.height > 0 else {
-            throw MediaError(path, "the video stream has no picture size (damaged header, or an mp4 read from a pipe with its index at the end?)")
+            throw MediaError(input.path, input.path == "pipe:0"
+                ? "the video stream has no picture size: an mp4/mov with its index at the end cannot be read from a pipe; remux it with -movflags +faststart, or send fragmented mp4, mkv or nut"
+                : "the video stream has no picture size (damaged header?)")
         }
         var rate = stream.pointee.avg_frame_rate
         if rate.num <= 0 || rate.den <= 0 { rate = stream.pointee.r_frame_rate }
@@ -66,7 +70,8 @@ public final class VideoReader {
         orientation = input.streamOrientation
         info = VideoInfo(width: Int(turned ? decoder.pointee.height : decoder.pointee.width),
                          height: Int(turned ? decoder.pointee.width : decoder.pointee.height),
-                         frameRate: (rate.num, rate.den), frameCount: count, hasAudio: audioStream != nil, audioCodec: audioCodec)
+                         frameRate: (rate.num, rate.den), frameCount: count, hasAudio: audioStream != nil, audioCodec: audioCodec,
+                         pixelFormat: av_get_pix_fmt_name(decoder.pointee.pix_fmt).map { String(cString: $0) })
         guard let f = av_frame_alloc() else { preconditionFailure("out of memory") }
         frame = f
         input.onOtherPacket = { [weak self] packet in
@@ -99,7 +104,7 @@ public final class VideoReader {
         let got: Bool
         do { got = try input.decode(into: frame) } catch {
             if nextIndex == 0 { throw error }
-            truncated = true
+            stoppedEarly = true
             got = false   // a damaged or truncated file: keep the frames that decoded
         }
         if got {
@@ -112,8 +117,10 @@ public final class VideoReader {
         return nil
     }
 
-    /// True when decoding stopped at damaged data rather than at the end of the file.
-    public private(set) var truncated = false
+    /// True when decoding stopped at damaged data rather than at the end of the file, or skipped
+    /// packets the decoder could not use (a short last frame, a raw size that does not divide the stream).
+    public var truncated: Bool { stoppedEarly || input.rejectedPackets > 0 || input.trailingBytes > 0 }
+    private var stoppedEarly = false
 
     private var pendingFrame: VideoFrame?
 

@@ -44,6 +44,26 @@ public struct VideoContainer: Sendable, Equatable {
             throw MediaError(path, "unknown video extension '.\(ext)'; use one of: \(extensions.joined(separator: ", "))")
         }
     }
+
+    /// Stream formats for standard output, by the names people use with ffmpeg's -f.
+    public static let streamFormats = ["y4m", "rawvideo", "nut", "matroska", "mpegts", "mp4"]
+
+    /// A stream format by name (for `-o -`). `y4m` and `rawvideo` carry raw pictures: `pixelFormat` is
+    /// then the input's, so size, rate and format follow the input.
+    public static func named(_ name: String, inputPixelFormat: String? = nil) throws(MediaError) -> VideoContainer {
+        let raw = inputPixelFormat.map { y4mFormats.contains($0) ? $0 : "yuv420p" } ?? "yuv420p"
+        switch name {
+        case "y4m", "yuv4mpegpipe": return VideoContainer(format: "yuv4mpegpipe", codec: "wrapped_avframe", pixelFormat: raw, crf: nil, isImageSequence: false)
+        case "rawvideo", "raw": return VideoContainer(format: "rawvideo", codec: "rawvideo", pixelFormat: raw, crf: nil, isImageSequence: false)
+        case "nut": return VideoContainer(format: "nut", codec: "ffv1", pixelFormat: "yuv420p", crf: nil, isImageSequence: false)
+        case "matroska", "mkv": return VideoContainer(format: "matroska", codec: "libx264", pixelFormat: "yuv420p", crf: 18, isImageSequence: false)
+        case "mpegts": return VideoContainer(format: "mpegts", codec: "libx264", pixelFormat: "yuv420p", crf: 18, isImageSequence: false)
+        case "mp4": return VideoContainer(format: "mp4", codec: "libx264", pixelFormat: "yuv420p", crf: 18, isImageSequence: false)
+        default: throw MediaError("pipe:1", "unknown stream format '\(name)'; use one of: \(streamFormats.joined(separator: ", "))")
+        }
+    }
+
+    static let y4mFormats = ["yuv420p", "yuv422p", "yuv444p", "gray", "yuv420p10le", "yuv422p10le", "yuv444p10le", "yuv411p"]
 }
 
 /// Encodes frames and muxes them with the input's audio (copied when the container takes it,
@@ -67,6 +87,8 @@ public final class VideoWriter {
     private var sws: OpaquePointer?
     private var swsSource: (Int, Int) = (0, 0)
     private let width: Int, height: Int
+    /// Writing to standard output: no seeking, flush every frame.
+    private let streaming: Bool
 
     /// `path` is where bytes go (a temporary name is fine); the container comes from `container`.
     public init(path: String, container: VideoContainer, width: Int, height: Int, frameRate: (num: Int32, den: Int32),
@@ -74,6 +96,8 @@ public final class VideoWriter {
                 displayPath: String? = nil) throws(MediaError) {
         let shown = displayPath ?? path
         self.path = shown
+        streaming = path == "pipe:1" || path == "-"
+        let path = streaming ? "pipe:1" : path
         self.width = width
         self.height = height
         var ctx: UnsafeMutablePointer<AVFormatContext>?
@@ -124,6 +148,8 @@ public final class VideoWriter {
         }
         if codecName == "libvpx-vp9" { av_dict_set(&opts, "b", "0", 0); av_dict_set(&opts, "row-mt", "1", 0) }
         if codecName == "libx265" { av_dict_set(&opts, "x265-params", "log-level=error", 0) }
+        // On a pipe, each frame goes out as soon as it is dreamed.
+        if streaming && (codecName == "libx264" || codecName == "libx265") { av_dict_set(&opts, "tune", "zerolatency", 0) }
         let opened = avcodec_open2(enc, codec, &opts)
         av_dict_free(&opts)
         guard let stream = avformat_new_stream(format, nil), let f = av_frame_alloc(), let p = av_packet_alloc() else {
@@ -144,8 +170,8 @@ public final class VideoWriter {
             if let reader, reader.audioStream != nil {
                 if !options.audio {
                     // dropped on request
-                } else if container.isImageSequence {
-                    notes.append("audio dropped: an image sequence has no sound")
+                } else if container.isImageSequence || container.format == "yuv4mpegpipe" || container.format == "rawvideo" {
+                    notes.append("audio dropped: \(container.isImageSequence ? "an image sequence" : container.format) carries no sound")
                 } else {
                     audio = try AudioTrack(reader: reader, format: format, path: shown)
                     if let note = audio?.note { notes.append(note) }
@@ -155,7 +181,11 @@ public final class VideoWriter {
                 try check(avio_open(&format.pointee.pb, path, AVIO_FLAG_WRITE), "creating the file", shown)
             }
             var muxOpts: OpaquePointer?
-            if container.format == "mp4" || container.format == "mov" { av_dict_set(&muxOpts, "movflags", "+faststart", 0) }
+            if container.format == "mp4" || container.format == "mov" {
+                // A pipe cannot seek back to write the index: fragment instead.
+                av_dict_set(&muxOpts, "movflags", streaming ? "frag_keyframe+empty_moov+default_base_moof" : "+faststart", 0)
+            }
+            if streaming { format.pointee.flags |= AVFMT_FLAG_FLUSH_PACKETS }
             let written = avformat_write_header(format, &muxOpts)
             av_dict_free(&muxOpts)
             try check(written, "writing the \(container.format) header", shown)
@@ -195,6 +225,10 @@ public final class VideoWriter {
         try encode(frame)
         lastVideoEnd = Double(pts + frameDuration) * av_q2d(encoder.pointee.time_base)
         try audio?.flush(upTo: lastVideoEnd, into: format)
+        if streaming, let pb = format.pointee.pb {
+            avio_flush(pb)
+            if pb.pointee.error < 0 { try check(pb.pointee.error, "writing", path) }
+        }
     }
 
     /// Queues an audio packet of the input; it is written once the video has caught up with it.

@@ -22,16 +22,21 @@ public enum VideoJob {
         case audio(Packet)
     }
 
+    /// `input` may be `-` (standard input; `source` names its format where probing cannot tell) and
+    /// `output` may be `-` (standard output in the stream format `streamFormat`).
     public static func run(input: String, output: String, dream: DreamSettings, video: VideoSettings, network: VGG16,
-                           options: VideoOutputOptions, overwrite: Bool, stop: StopFlag,
-                           progress: ((VideoProgress) -> Void)? = nil) throws -> Summary {
+                           options: VideoOutputOptions, overwrite: Bool, stop: StopFlag, source: StreamSource = StreamSource(),
+                           streamFormat: String? = nil, progress: ((VideoProgress) -> Void)? = nil) throws -> Summary {
         try dream.validate()
         try video.validate()
-        let container = try VideoContainer.forPath(output)
+        let toStdout = output == "-"
+        let reader = try VideoReader(path: input, format: source.format, options: source.options)
+        let container = toStdout ? try VideoContainer.named(streamFormat ?? "matroska", inputPixelFormat: reader.info.pixelFormat)
+                                 : try VideoContainer.forPath(output)
         let atomic = AtomicFile(output)
-        if !container.isImageSequence { try ImageJob.checkOutput(output, overwrite: overwrite) } else { try atomic.checkWritable() }
-        let reader = try VideoReader(path: input)
-        let writer = try VideoWriter(path: container.isImageSequence ? output : atomic.temporaryPath, container: container,
+        let direct = toStdout || container.isImageSequence   // written in place, no temporary name
+        if !direct { try ImageJob.checkOutput(output, overwrite: overwrite) } else if !toStdout { try atomic.checkWritable() }
+        let writer = try VideoWriter(path: toStdout ? "pipe:1" : container.isImageSequence ? output : atomic.temporaryPath, container: container,
                                      width: reader.info.width, height: reader.info.height, frameRate: reader.info.frameRate,
                                      timeBase: reader.timeBase, audioFrom: reader, options: options, displayPath: output)
         let total = video.maxFrames.map { min($0, reader.info.frameCount ?? $0) } ?? reader.info.frameCount
@@ -80,23 +85,15 @@ public enum VideoJob {
 
         // The dream stage, on this thread.
         let dreamer = Dreamer(network: network)
-        var previous: Image?
+        var seeder = FrameSeeder(dream: dream, video: video)
         var done = 0
         do {
             while let item = decoded.pop() {
                 guard !failure.isSet else { break }
                 guard case .frame(let raw, let pts, let index) = item else { dreamed.push(item, cost: 0); continue }
-                var seed = raw
-                if let previous, video.blend > 0 {
-                    for i in seed.pixels.indices { seed.pixels[i] += video.blend * (previous.pixels[i] - seed.pixels[i]) }
-                }
-                var settings = dream
-                if index == 0, let first = video.firstFrameIterations { settings.iterations = first }
-                settings.seed = dream.seed &+ UInt64(index)
-                let result = try dreamer.dream(seed, settings: settings) { p in
+                let result = try seeder.next(raw, index: index, dreamer: dreamer) { p in
                     progress?(VideoProgress(frame: done, total: total, dream: p, elapsed: Date().timeIntervalSince(start)))
                 }
-                previous = result
                 done += 1
                 progress?(VideoProgress(frame: done, total: total, dream: nil, elapsed: Date().timeIntervalSince(start)))
                 guard dreamed.push(.frame(result, pts: pts, index: index)) else { break }
@@ -107,17 +104,27 @@ public enum VideoJob {
         group.wait()
 
         if let error = failure.error {
-            if !container.isImageSequence { atomic.discard() }
+            if !direct { atomic.discard() }
             throw error
         }
         if written.value == 0 {
-            if !container.isImageSequence { atomic.discard() }
+            if !direct { atomic.discard() }
             throw MediaError(input, "no video frame could be decoded")
         }
-        if !container.isImageSequence { try atomic.commit() }
+        if !direct { try atomic.commit() }
         let short = video.maxFrames == nil && !stop.isSet && (reader.info.frameCount ?? 0) > written.value + 2
         return Summary(frames: written.value, stopped: stop.isSet, truncated: reader.truncated || short,
                        expected: reader.info.frameCount, notes: writer.notes)
+    }
+}
+
+/// Where standard input's format cannot be probed (raw video), its demuxer and options.
+public struct StreamSource: Sendable {
+    public var format: String?
+    public var options: [String: String] = [:]
+    public init(format: String? = nil, options: [String: String] = [:]) {
+        self.format = format
+        self.options = options
     }
 }
 

@@ -9,16 +9,19 @@ struct ImageCommand: ParsableCommand {
         abstract: "Dream one image at its own resolution.",
         discussion: "Reads anything FFmpeg decodes (PNG, JPEG, WebP, BMP, TIFF, …) and honours EXIF orientation. The output format follows the extension: .png, .jpg, .webp, .bmp, .tif, .ppm.")
 
-    @Argument(help: "The image to dream.")
+    @Argument(help: "The image to dream (- for standard input).")
     var input: String
 
-    @Option(name: .shortAndLong, help: "Where to write the dreamed image.")
+    @Option(name: .shortAndLong, help: "Where to write the dreamed image (- for standard output, with --format).")
     var output: String
 
     @OptionGroup var dream: DreamOptions
 
     @Option(help: "JPEG/WebP quality, 1…100.")
     var quality: Int = 92
+
+    @Option(help: "Output format (png, jpg, webp, bmp, tif, ppm) when the output's name has no extension, as with -o -.")
+    var format: String?
 
     @Flag(name: [.customLong("overwrite"), .customShort("y")], help: "Replace the output if it exists.")
     var overwrite = false
@@ -36,7 +39,8 @@ struct ImageCommand: ParsableCommand {
         let network = try WeightsLocator.load(weights)
         let progress = ProgressLine(quiet: quiet)
         try ImageJob.run(input: input, output: output, settings: settings, network: network, guide: dream.guide,
-                         quality: quality, overwrite: overwrite, progress: progress.update)
+                         quality: quality, overwrite: overwrite, format: format ?? (output == "-" ? "png" : nil),
+                         progress: progress.update)
         progress.finish()
     }
 }

@@ -14,11 +14,16 @@ struct VideoCommand: ParsableCommand {
             so the dream flows. Ctrl-C stops after the frame in flight and leaves a playable file.
             """)
 
-    @Argument(help: "The video to dream.")
+    @Argument(help: "The video to dream (- for standard input).")
     var input: String
 
-    @Option(name: .shortAndLong, help: "Where to write the dreamed video.")
+    @Option(name: .shortAndLong, help: "Where to write the dreamed video (- for standard output, in --format).")
     var output: String
+
+    @OptionGroup var stream: StreamOptions
+
+    @Option(help: "Stream format for -o -: \(VideoContainer.streamFormats.joined(separator: ", ")).")
+    var format = "matroska"
 
     @OptionGroup var dream: DreamOptions
 
@@ -57,14 +62,16 @@ struct VideoCommand: ParsableCommand {
         if let firstFrameIterations { video.firstFrameIterations = firstFrameIterations }
         if let frames { video.maxFrames = frames }
         try video.validate()
-        _ = try VideoContainer.forPath(output)
+        if output == "-" { _ = try VideoContainer.named(format) } else { _ = try VideoContainer.forPath(output) }
         if !output.contains("%") { try ImageJob.checkOutput(output, overwrite: overwrite) }
+        let source = try stream.source(forStandardInput: input == "-")
         let network = try WeightsLocator.load(weights)
-        let signals = StopSignals(cleanup: output.contains("%") ? nil : AtomicFile(output).temporaryPath)
+        let signals = StopSignals(cleanup: output.contains("%") || output == "-" ? nil : AtomicFile(output).temporaryPath)
         let display = VideoProgressDisplay(quiet: quiet)
         let summary = try VideoJob.run(input: input, output: output, dream: settings, video: video, network: network,
                                        options: VideoOutputOptions(codec: codec, crf: crf, pixelFormat: pixFmt, audio: !noAudio),
-                                       overwrite: overwrite, stop: signals.flag, progress: display.update)
+                                       overwrite: overwrite, stop: signals.flag, source: source, streamFormat: format,
+                                       progress: display.update)
         display.finish()
         var lines = summary.notes.map { "deepdream: note: \($0)" }
         if summary.truncated {
