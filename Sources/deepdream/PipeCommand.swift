@@ -56,26 +56,14 @@ struct PipeCommand: ParsableCommand {
 
     @OptionGroup var dream: DreamOptions
 
-    @Option(help: "Share of the previous dreamed frame in the next frame's start: 0 = independent frames, 1 = pure feedback.")
-    var blend: Float?
-
-    @Option(help: "Iterations for the first frame.")
-    var firstFrameIterations: Int?
-
-    @Option(help: "Stop after N frames.")
-    var frames: Int?
+    @OptionGroup var frameOptions: FrameOptions
 
     @Flag(name: .shortAndLong, help: "No progress on standard error.")
     var quiet = false
 
     func run() throws {
         let (settings, weights) = try dream.resolve()
-        var video = VideoSettings()
-        if let preset = dream.preset { try Preset.load(preset).apply(to: &video) }
-        if let blend { video.blend = blend }
-        if let firstFrameIterations { video.firstFrameIterations = firstFrameIterations }
-        if let frames { video.maxFrames = frames }
-        try video.validate()
+        let video = try frameOptions.resolve(preset: dream.preset)
         _ = try VideoContainer.named(outputFormat)
         let source = try stream.source(forStandardInput: true)
         let network = try WeightsLocator.load(weights)
@@ -85,10 +73,6 @@ struct PipeCommand: ParsableCommand {
                                       options: VideoOutputOptions(codec: codec, pixelFormat: pixFmt), stop: signals.flag,
                                       progress: display.update)
         display.finish()
-        if summary.truncated {
-            FileHandle.standardError.write(Data("deepdream: stdin: the stream ended in an incomplete or damaged frame; \(summary.frames) complete frames were written\n".utf8))
-            throw ExitCode(1)
-        }
-        if summary.stopped { throw ExitCode(130) }
+        try report(summary, input: "-", output: "-")
     }
 }

@@ -27,23 +27,9 @@ struct VideoCommand: ParsableCommand {
 
     @OptionGroup var dream: DreamOptions
 
-    @Option(help: "Share of the previous dreamed frame in the next frame's start: 0 = independent frames, 1 = pure feedback.")
-    var blend: Float?
+    @OptionGroup var frameOptions: FrameOptions
 
-    @Option(help: "Iterations for the first frame (later frames build on it); default: --iterations.")
-    var firstFrameIterations: Int?
-
-    @Option(help: "Dream only the first N frames.")
-    var frames: Int?
-
-    @Option(help: "Video encoder (libx264, libx265, libvpx-vp9, libaom-av1, ffv1, …); default by extension.")
-    var codec: String?
-
-    @Option(help: "Constant quality (lower is better; x264 default 18, VP9 31).")
-    var crf: Int?
-
-    @Option(help: "Pixel format (yuv420p, yuv444p, …); default yuv420p.")
-    var pixFmt: String?
+    @OptionGroup var encode: EncodeOptions
 
     @Flag(help: "Leave the sound out.")
     var noAudio = false
@@ -56,12 +42,7 @@ struct VideoCommand: ParsableCommand {
 
     func run() throws {
         let (settings, weights) = try dream.resolve()
-        var video = VideoSettings()
-        if let preset = dream.preset { try Preset.load(preset).apply(to: &video) }
-        if let blend { video.blend = blend }
-        if let firstFrameIterations { video.firstFrameIterations = firstFrameIterations }
-        if let frames { video.maxFrames = frames }
-        try video.validate()
+        let video = try frameOptions.resolve(preset: dream.preset)
         if output == "-" { _ = try VideoContainer.named(format) } else { _ = try VideoContainer.forPath(output) }
         if !output.contains("%") { try ImageJob.checkOutput(output, overwrite: overwrite) }
         let source = try stream.source(forStandardInput: input == "-")
@@ -69,18 +50,11 @@ struct VideoCommand: ParsableCommand {
         let signals = StopSignals(cleanup: output.contains("%") || output == "-" ? nil : AtomicFile(output).temporaryPath)
         let display = VideoProgressDisplay(quiet: quiet)
         let summary = try VideoJob.run(input: input, output: output, dream: settings, video: video, network: network,
-                                       options: VideoOutputOptions(codec: codec, crf: crf, pixelFormat: pixFmt, audio: !noAudio),
+                                       options: encode.options(audio: !noAudio),
                                        overwrite: overwrite, stop: signals.flag, source: source, streamFormat: format,
                                        progress: display.update)
         display.finish()
-        var lines = summary.notes.map { "deepdream: note: \($0)" }
-        if summary.truncated {
-            let of = summary.expected.map { " of \($0)" } ?? ""
-            lines.append("deepdream: \(input): truncated or damaged; dreamed the \(summary.frames)\(of) frames that decoded")
-        }
-        if summary.stopped { lines.append("deepdream: stopped; \(output) holds the first \(summary.frames) frames") }
-        if !lines.isEmpty { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
-        if summary.stopped { throw ExitCode(130) }
+        try report(summary, input: input, output: output)
     }
 }
 

@@ -68,14 +68,7 @@ struct ZoomCommand: ParsableCommand {
 
     @OptionGroup var dream: DreamOptions
 
-    @Option(help: "Video encoder; default by extension.")
-    var codec: String?
-
-    @Option(help: "Constant quality (lower is better).")
-    var crf: Int?
-
-    @Option(help: "Pixel format (yuv420p, yuv444p, …).")
-    var pixFmt: String?
+    @OptionGroup var encode: EncodeOptions
 
     @Flag(name: [.customLong("overwrite"), .customShort("y")], help: "Replace the output if it exists.")
     var overwrite = false
@@ -94,7 +87,7 @@ struct ZoomCommand: ParsableCommand {
             var video = VideoSettings()
             try Preset.load(preset).apply(to: &video)
             z.firstFrameIterations = video.firstFrameIterations
-        }
+        }   // (blend does not apply: every zoom frame is the last one, moved)
         guard ["linear", "smooth"].contains(ease) else { throw ValidationError("--ease must be linear or smooth, got \(ease)") }
         let smooth = ease == "smooth"
         func schedule(_ text: String?, _ name: String, _ fallback: Double, compound: Bool = false) throws -> Schedule {
@@ -135,13 +128,10 @@ struct ZoomCommand: ParsableCommand {
         let signals = StopSignals(cleanup: output.contains("%") ? nil : AtomicFile(output).temporaryPath)
         let display = VideoProgressDisplay(quiet: quiet)
         let summary = try ZoomJob.run(start: startImage, output: output, dream: settings, zoom: z, network: network,
-                                      options: VideoOutputOptions(codec: codec, crf: crf, pixelFormat: pixFmt, audio: false),
+                                      options: encode.options(audio: false),
                                       overwrite: overwrite, stop: signals.flag, progress: display.update)
         display.finish()
-        var lines = summary.notes.map { "deepdream: note: \($0)" }
-        if summary.stopped { lines.append("deepdream: stopped; \(output) holds the first \(summary.frames) frames") }
-        if !lines.isEmpty { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
-        if summary.stopped { throw ExitCode(130) }
+        try report(summary, input: nil, output: output)
     }
 
     static func rate(_ text: String) throws -> (num: Int32, den: Int32) {
