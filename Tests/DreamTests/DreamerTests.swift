@@ -52,6 +52,22 @@ struct DreamerTests {
         #expect(dreamed.pixels.allSatisfy { $0 >= 0 && $0 <= 1 })
     }
 
+    @Test("a guide image steers the dream towards its own features")
+    func guide() throws {
+        let net = randomNetwork(seed: 11)
+        let dreamer = Dreamer(network: net)
+        let s = settings { $0.targets = [LayerTarget(layer: try! Layer.named("relu2_2"))]; $0.octaves = 1; $0.iterations = 4; $0.jitter = 0 }
+        let guideImage = randomImage(width: 24, height: 24, seed: 77)
+        let guided = try dreamer.objective(s, guide: guideImage)
+        let means = try #require(guided.guide?.first)
+        #expect(means.count == 128 && means.allSatisfy { $0 >= 0 })   // ReLU outputs: non-negative means
+        let image = randomImage(width: 24, height: 20, seed: 5)
+        let ws = VGG16.Workspace(width: 24, height: 20, depth: guided.deepest)
+        let before = net.forward(image, ws, seeding: guided).1
+        let after = net.forward(try dreamer.dream(image, settings: s, guide: guideImage), ws, seeding: guided).1
+        #expect(after > before, "guided objective \(before) → \(after)")
+    }
+
     @Test("octave sizes: the image's own size last, levels too small for the layer skipped")
     func octaveSizes() throws {
         let s = settings { $0.octaves = 6; $0.octaveScale = 2 }
