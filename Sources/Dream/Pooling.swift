@@ -16,11 +16,11 @@ public func maxPool2x2Forward(_ input: FeatureMaps, _ output: FeatureMaps) {
 }
 
 /// Routes each output gradient to the first maximum of its window (row-major order), as PyTorch does.
-/// `inputGradient` is overwritten.
+/// `inputGradient` is overwritten: every window is written whole (value or zero, no branches), and only
+/// the odd last row and column that no window covers are cleared separately.
 public func maxPool2x2Backward(_ input: FeatureMaps, _ outputGradient: FeatureMaps, _ inputGradient: FeatureMaps) {
     precondition(inputGradient.channels == input.channels && inputGradient.height == input.height
                  && inputGradient.width == input.width)
-    inputGradient.zero()
     let h = outputGradient.height, w = outputGradient.width
     parallelChannels(input.channels) { c in
         for y in 0..<h {
@@ -29,21 +29,28 @@ public func maxPool2x2Backward(_ input: FeatureMaps, _ outputGradient: FeatureMa
             let g = outputGradient.data + outputGradient.index(c, y, 0)
             for x in 0..<w {
                 let a = top[2 * x], b = top[2 * x + 1], d = bottom[2 * x], e = bottom[2 * x + 1]
-                let m = max(max(a, b), max(d, e))
-                if a == m { gTop[2 * x] = g[x] }
-                else if b == m { gTop[2 * x + 1] = g[x] }
-                else if d == m { gBottom[2 * x] = g[x] }
-                else { gBottom[2 * x + 1] = g[x] }
+                let m = max(max(a, b), max(d, e)), v = g[x]
+                let takeA = a == m, takeB = !takeA && b == m, takeD = !takeA && !takeB && d == m
+                gTop[2 * x] = takeA ? v : 0
+                gTop[2 * x + 1] = takeB ? v : 0
+                gBottom[2 * x] = takeD ? v : 0
+                gBottom[2 * x + 1] = !takeA && !takeB && !takeD ? v : 0
             }
+            if input.width % 2 == 1 { gTop[2 * w] = 0; gBottom[2 * w] = 0 }
+        }
+        if input.height % 2 == 1 {
+            let last = inputGradient.data + inputGradient.index(c, input.height - 1, 0)
+            last.update(repeating: 0, count: input.width)
         }
     }
 }
 
 /// ReLU backward from the ReLU's own output: the gradient passes where the output is positive.
+/// Branch-free so the compiler vectorises it.
 public func reluBackward(output: FeatureMaps, gradient: FeatureMaps) {
     precondition(output.count == gradient.count)
     parallelChannels(output.channels) { c in
         let y = output.data + c * output.plane, g = gradient.data + c * gradient.plane
-        for i in 0..<output.plane where y[i] <= 0 { g[i] = 0 }
+        for i in 0..<output.plane { g[i] = y[i] > 0 ? g[i] : 0 }
     }
 }

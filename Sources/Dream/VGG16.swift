@@ -1,4 +1,5 @@
 import COpenBLAS
+import Dispatch
 
 /// VGG16 `features` on the CPU: forward to any layer and backward to the input image only.
 /// Immutable after init; each concurrent user brings its own `Workspace`.
@@ -21,6 +22,8 @@ public final class VGG16: Sendable {
         let outputs: [FeatureMaps]
         var gradients: [[Int]: [FeatureMaps]] = [:]
         var seeds: [Int: FeatureMaps] = [:]
+        /// When set, seconds spent in each operation (by features index) are added up here.
+        public var profile: [Int: (forward: Double, backward: Double)]?
         /// Each target's share of the objective in the last forward pass.
         public internal(set) var targetValues: [Double] = []
 
@@ -48,6 +51,15 @@ public final class VGG16: Sendable {
             var seen = Set<ObjectIdentifier>(), total = input.count
             for o in outputs where seen.insert(ObjectIdentifier(o)).inserted { total += o.count }
             return 4 * total
+        }
+
+        func record(_ op: Layer, forward started: UInt64 = 0, backward startedBackward: UInt64 = 0) {
+            guard profile != nil else { return }
+            let now = DispatchTime.now().uptimeNanoseconds
+            var entry = profile![op.index] ?? (0, 0)
+            if started > 0 { entry.forward += Double(now - started) / 1e9 }
+            if startedBackward > 0 { entry.backward += Double(now - startedBackward) / 1e9 }
+            profile![op.index] = entry
         }
 
         /// Gradient buffer `slot` (0 or 1) for maps shaped like `like`.
@@ -82,6 +94,8 @@ public final class VGG16: Sendable {
         workspace.targetValues = Array(repeating: 0, count: targets.count)
         for op in Layer.all[0...workspace.depth.index] {
             let out = workspace.outputs[op.index]
+            let started = workspace.profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            defer { workspace.record(op, forward: started) }
             switch op.kind {
             case .conv(_, _, let k):
                 let fuse = op.index < workspace.depth.index && !targets.contains { $0.layer == op }
@@ -110,6 +124,8 @@ public final class VGG16: Sendable {
         var g = workspace.gradient(like: deepest, slot: 0)
         g.zero()
         for op in Layer.all[0...workspace.depth.index].reversed() {
+            let started = workspace.profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            defer { workspace.record(op, backward: started) }
             if let seed = workspace.seeds[op.index], objective.targets.contains(where: { $0.layer == op }) {
                 cblas_saxpy(Int32(g.count), 1, seed.data, 1, g.data, 1)
             }

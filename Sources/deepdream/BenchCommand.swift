@@ -20,6 +20,36 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Weights: imagenet, hed, torchvision or a path.")
     var weights = "imagenet"
 
+    @Flag(help: "Also show each layer's forward and backward time (median run's size only).")
+    var layers = false
+
+    /// Per-operation times, medians over the runs, with GFLOP/s for the convolutions.
+    func breakdown(_ network: VGG16, _ objective: Objective, _ image: Image, _ ws: VGG16.Workspace) throws {
+        var samples: [Int: [(Double, Double)]] = [:]
+        for _ in 0..<max(runs, 1) {
+            ws.profile = [:]
+            _ = network.gradient(of: objective, at: image, ws)
+            for (k, v) in ws.profile! { samples[k, default: []].append(v) }
+        }
+        ws.profile = nil
+        print("    layer      forward   backward   conv GFLOP/s (fwd, bwd)")
+        var h = image.height, w = image.width, cin = 3
+        for op in Layer.all[0...objective.deepest.index] {
+            let s = samples[op.index] ?? []
+            let f = s.map(\.0).sorted()[s.count / 2], b = s.map(\.1).sorted()[s.count / 2]
+            var rate = ""
+            switch op.kind {
+            case .conv:
+                let flops = 2 * 9 * Double(cin * op.channels * h * w)
+                rate = String(format: "%7.1f %7.1f", flops / f / 1e9, flops / b / 1e9)
+                cin = op.channels
+            case .pool: h /= 2; w /= 2
+            case .relu: break
+            }
+            print("    " + op.name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: " %7.1f ms %7.1f ms  ", f * 1000, b * 1000) + rate)
+        }
+    }
+
     func run() throws {
         let network = try WeightsLocator.load(weights)
         let objective = Objective(targets: [try LayerTarget(parsing: layer)])
@@ -42,6 +72,7 @@ struct BenchCommand: ParsableCommand {
             let median = times.sorted()[times.count / 2]
             let flops = 2 * FLOPs.forward(to: objective.deepest, width: w, height: h)
             print("\(text.padding(toLength: 11, withPad: " ", startingAt: 0)) " + String(format: "%7.3f s   %7.1f", median, flops / median / 1e9))
+            if layers { try breakdown(network, objective, image, ws) }
         }
     }
 }
