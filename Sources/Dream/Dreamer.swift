@@ -7,7 +7,13 @@ public final class Dreamer {
     public let network: VGG16
     private var workspaces: [[Int]: VGG16.Workspace] = [:]
 
-    public init(network: VGG16) { self.network = network }
+    /// Winograd convolutions for the wide layers (false: the direct kernel everywhere, the reference).
+    public let winograd: Bool
+
+    public init(network: VGG16, winograd: Bool = true) {
+        self.network = network
+        self.winograd = winograd
+    }
 
     /// Activation bytes of cached network buffers kept between sizes.
     static let workspaceBudget = 1 << 30
@@ -146,7 +152,7 @@ public final class Dreamer {
     private func workspace(_ width: Int, _ height: Int, _ depth: Layer) -> VGG16.Workspace {
         let key = [width, height, depth.index]
         if let ws = workspaces[key] { return ws }
-        let ws = VGG16.Workspace(width: width, height: height, depth: depth)
+        let ws = VGG16.Workspace(width: width, height: height, depth: depth, winograd: winograd)
         // Keep the buffers of recent sizes (a video's octaves repeat every frame) within a budget.
         let held = workspaces.values.reduce(0) { $0 + $1.activationBytes }
         if held + ws.activationBytes > Self.workspaceBudget { workspaces.removeAll() }

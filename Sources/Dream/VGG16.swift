@@ -27,10 +27,14 @@ public final class VGG16: Sendable {
         /// Each target's share of the objective in the last forward pass.
         public internal(set) var targetValues: [Double] = []
 
-        public init(width: Int, height: Int, depth: Layer) {
+        /// Scratch for Winograd convolutions; nil runs every layer on the direct (nine-GEMM) kernel.
+        let winograd: WinogradScratch?
+
+        public init(width: Int, height: Int, depth: Layer, winograd: Bool = true) {
             self.width = width
             self.height = height
             self.depth = depth
+            self.winograd = winograd ? WinogradScratch() : nil
             input = FeatureMaps(channels: 3, height: height, width: width)
             var outputs: [FeatureMaps] = []
             var h = height, w = width
@@ -99,7 +103,7 @@ public final class VGG16: Sendable {
             switch op.kind {
             case .conv(_, _, let k):
                 let fuse = op.index < workspace.depth.index && !targets.contains { $0.layer == op }
-                conv3x3Forward(current, weights.convolutions[k], out, relu: fuse)
+                conv3x3Forward(current, weights.convolutions[k], out, relu: fuse, scratch: workspace.winograd)
             case .relu:
                 let fused = !targets.contains { $0.layer.index == op.index - 1 }
                 if !fused { for i in 0..<out.count { out.data[i] = max(out.data[i], 0) } }
@@ -135,7 +139,7 @@ public final class VGG16: Sendable {
                 reluBackward(output: workspace.outputs[op.index], gradient: g)
             case .conv(_, _, let k):
                 let next = workspace.gradient(like: input, slot: g === workspace.gradient(like: input, slot: 0) ? 1 : 0)
-                conv3x3BackwardInput(g, weights.convolutions[k], next)
+                conv3x3BackwardInput(g, weights.convolutions[k], next, scratch: workspace.winograd)
                 g = next
             case .pool:
                 let next = workspace.gradient(like: input, slot: 0)

@@ -20,8 +20,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Weights: imagenet, hed, torchvision or a path.")
     var weights = "imagenet"
 
-    @Flag(help: "Also show each layer's forward and backward time (median run's size only).")
+    @Flag(help: "Also show each layer's forward and backward time.")
     var layers = false
+
+    @Flag(help: "The direct kernel everywhere (no Winograd): the reference path.")
+    var direct = false
 
     /// Per-operation times, medians over the runs, with GFLOP/s for the convolutions.
     func breakdown(_ network: VGG16, _ objective: Objective, _ image: Image, _ ws: VGG16.Workspace) throws {
@@ -53,7 +56,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let network = try WeightsLocator.load(weights)
         let objective = Objective(targets: [try LayerTarget(parsing: layer)])
-        print("layer \(objective.deepest.name), \(runs) runs after 1 warm-up, median")
+        print("layer \(objective.deepest.name), \(direct ? "direct kernel" : "Winograd on 256+ channels"), \(runs) runs after 1 warm-up, median")
         print("size        iteration   GFLOP/s")
         for text in size {
             let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
@@ -61,7 +64,7 @@ struct BenchCommand: ParsableCommand {
             let (w, h) = (parts[0], parts[1])
             var rng = SplitMix64(seed: 1)
             let image = Image(width: w, height: h, pixels: (0..<3 * w * h).map { _ in Float(rng.next() % 256) / 255 })
-            let ws = VGG16.Workspace(width: w, height: h, depth: objective.deepest)
+            let ws = VGG16.Workspace(width: w, height: h, depth: objective.deepest, winograd: !direct)
             _ = network.gradient(of: objective, at: image, ws)
             var times: [Double] = []
             for _ in 0..<max(runs, 1) {

@@ -69,6 +69,35 @@ struct KernelTests {
         #expect(abs(lhs - rhs) <= 1e-5 * max(1, abs(lhs)), "⟨Ax,y⟩ = \(lhs), ⟨x,Aᵀy⟩ = \(rhs)")
     }
 
+    /// Winograd against the direct kernel it replaces, forward (bias, ReLU) and backward, odd sizes and
+    /// tile chunks included. F(2×2,3×3) rounds differently: max |diff| < 1e-4 on values of order 1–10.
+    @Test("Winograd F(2×2,3×3) matches direct convolution", arguments: shapes + [ConvCase(cin: 20, cout: 24, height: 33, width: 65)])
+    func winograd(_ s: ConvCase) {
+        let x = randomFloats(s.cin * s.height * s.width, seed: 21), y = randomFloats(s.cout * s.height * s.width, seed: 22)
+        let w = randomFloats(s.cout * s.cin * 9, seed: 23), b = randomFloats(s.cout, seed: 24)
+        let weights = w.withUnsafeBufferPointer {
+            Conv3x3Weights(oihw: $0, bias: b, inChannels: s.cin, outChannels: s.cout, winogradMinimumChannels: 1)
+        }
+        let scratch = WinogradScratch()
+        for relu in [false, true] {
+            let direct = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+            let fast = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+            let input = maps(x, channels: s.cin, height: s.height, width: s.width)
+            conv3x3Forward(input, weights, direct, relu: relu)
+            conv3x3Forward(input, weights, fast, relu: relu, scratch: scratch)
+            #expect(maxDifference(direct.unpadded(), fast.unpadded()) < 1e-4)
+            #expect((0..<fast.count).allSatisfy { i in direct.data[i] == 0 || fast.data[i] != 0 || abs(direct.data[i]) < 1e-4 })
+            // Borders stay zero.
+            for c in 0..<s.cout { #expect(fast.data[c * fast.plane] == 0 && fast.data[c * fast.plane + fast.plane - 1] == 0) }
+        }
+        let g = maps(y, channels: s.cout, height: s.height, width: s.width)
+        let direct = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
+        let fast = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
+        conv3x3BackwardInput(g, weights, direct)
+        conv3x3BackwardInput(g, weights, fast, scratch: scratch)
+        #expect(maxDifference(direct.unpadded(), fast.unpadded()) < 1e-4)
+    }
+
     @Test("max-pool floors odd sizes and routes the gradient to the first maximum",
           arguments: [(5, 7), (4, 4), (3, 2)])
     func pooling(_ size: (Int, Int)) {

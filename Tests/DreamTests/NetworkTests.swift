@@ -118,3 +118,23 @@ func readPPM(_ url: URL) throws -> Image {
     for y in 0..<h { for x in 0..<w { for c in 0..<3 { image[c, y, x] = Float(data[i + (y * w + x) * 3 + c]) / 255 } } }
     return image
 }
+
+@Suite("Fast paths against the reference")
+struct FastPathTests {
+    /// The same dream (real weights, real photo, relu4_3, 2 octaves × 5 steps) with Winograd on the wide
+    /// layers and with the direct kernel everywhere: PSNR of the two dreamed pictures over 40 dB.
+    @Test("a dream with Winograd looks the same as the direct-kernel dream")
+    func winogradDream() throws {
+        let net = try VGG16(contentsOf: WeightsLocator.path(for: "imagenet"))
+        let photo = try readPPM(fixture("chelsea-67x45.ppm")).resized(width: 134, height: 90)
+        var s = DreamSettings()
+        s.octaves = 2; s.iterations = 5; s.seed = 3
+        let fast = try Dreamer(network: net, winograd: true).dream(photo, settings: s)
+        let reference = try Dreamer(network: net, winograd: false).dream(photo, settings: s)
+        let mse = zip(fast.pixels, reference.pixels).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(fast.pixels.count)
+        let psnr = 10 * log10(1 / max(mse, 1e-20))
+        #expect(psnr > 40, "PSNR \(psnr) dB")
+        let change = zip(reference.pixels, photo.pixels).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(photo.pixels.count)
+        #expect(change > 0.02, "the dream changed the photo by only \(change)")
+    }
+}
