@@ -35,7 +35,7 @@ extension ImageFile {
         guard let codec = avcodec_find_encoder_by_name(encoderName) else {
             throw MediaError(path, "this FFmpeg has no \(encoderName) encoder")
         }
-        guard var ctx = avcodec_alloc_context3(codec) else { preconditionFailure("out of memory") }
+        guard let ctx = avcodec_alloc_context3(codec) else { preconditionFailure("out of memory") }
         var owned: UnsafeMutablePointer<AVCodecContext>? = ctx
         defer { avcodec_free_context(&owned) }
         ctx.pointee.width = Int32(image.width)
@@ -77,7 +77,6 @@ extension ImageFile {
             data.append(packet.pointee.data, count: Int(packet.pointee.size))
             av_packet_unref(packet)
         }
-        _ = ctx
         guard !data.isEmpty else { throw MediaError(path, "the \(encoderName) encoder produced nothing") }
         return data
     }
