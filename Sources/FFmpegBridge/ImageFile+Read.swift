@@ -10,23 +10,26 @@ public enum ImageFile {
         var owned: UnsafeMutablePointer<AVFrame>? = frame
         defer { av_frame_free(&owned) }
         guard try input.decode(into: frame) else { throw MediaError(path, "no picture could be decoded (empty or truncated file?)") }
-        let image = try toRGB(frame, path)
+        var sws: OpaquePointer?
+        defer { sws_freeContext(sws) }
+        let image = try toRGB(frame, path, converter: &sws)
         return input.orientation(of: frame).apply(image)
     }
 
-    /// Converts a decoded frame of any pixel format to packed RGB.
-    static func toRGB(_ frame: UnsafeMutablePointer<AVFrame>, _ path: String) throws(MediaError) -> RGBImage {
+    /// Converts a decoded frame of any pixel format to packed RGB. `converter` is reused from call to call
+    /// while the frames' format and size stay the same (a video's frames); the caller frees it.
+    static func toRGB(_ frame: UnsafeMutablePointer<AVFrame>, _ path: String, converter: inout OpaquePointer?) throws(MediaError) -> RGBImage {
         let w = Int(frame.pointee.width), h = Int(frame.pointee.height)
         // sws_getContext aborts the process on a bad format or size, so check first.
         guard w > 0, h > 0, frame.pointee.format >= 0,
               sws_isSupportedInput(AVPixelFormat(frame.pointee.format)) != 0 else {
             throw MediaError(path, "decoded picture has an unusable size \(w)×\(h) or pixel format")
         }
-        guard let sws = sws_getContext(Int32(w), Int32(h), AVPixelFormat(frame.pointee.format), Int32(w), Int32(h), AV_PIX_FMT_RGB24,
-                                       Int32(SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT), nil, nil, nil) else {
+        converter = sws_getCachedContext(converter, Int32(w), Int32(h), AVPixelFormat(frame.pointee.format), Int32(w), Int32(h),
+                                         AV_PIX_FMT_RGB24, Int32(SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT), nil, nil, nil)
+        guard let sws = converter else {
             throw MediaError(path, "cannot convert pixel format \(String(cString: av_get_pix_fmt_name(AVPixelFormat(frame.pointee.format))))")
         }
-        defer { sws_freeContext(sws) }
         var image = RGBImage(width: w, height: h)
         image.bytes.withUnsafeMutableBufferPointer { dst in
             var planes: [UnsafeMutablePointer<UInt8>?] = [dst.baseAddress, nil, nil, nil]

@@ -8,8 +8,6 @@ public struct VideoInfo: Sendable {
     public let frameRate: (num: Int32, den: Int32)
     /// Frame count from the container, or estimated from the duration; nil when unknown (a live stream).
     public let frameCount: Int?
-    public let hasAudio: Bool
-    public let audioCodec: String?
     /// The decoder's pixel format name (yuv420p, …).
     public let pixelFormat: String?
     public var fps: Double { Double(frameRate.num) / Double(frameRate.den) }
@@ -61,16 +59,12 @@ public final class VideoReader {
         } else if count == nil, ctx.pointee.duration > 0 {
             count = Int((Double(ctx.pointee.duration) / Double(AV_TIME_BASE) * av_q2d(rate)).rounded())
         }
-        var audioCodec: String?
-        if let audio = audioStream {
-            audioCodec = String(cString: avcodec_get_name(ctx.pointee.streams[Int(audio)]!.pointee.codecpar.pointee.codec_id))
-        }
         // Frames come out upright: report the size as displayed.
         let turned = input.streamOrientation.swapsSides
         orientation = input.streamOrientation
         info = VideoInfo(width: Int(turned ? decoder.pointee.height : decoder.pointee.width),
                          height: Int(turned ? decoder.pointee.width : decoder.pointee.height),
-                         frameRate: (rate.num, rate.den), frameCount: count, hasAudio: audioStream != nil, audioCodec: audioCodec,
+                         frameRate: (rate.num, rate.den), frameCount: count,
                          pixelFormat: av_get_pix_fmt_name(decoder.pointee.pix_fmt).map { String(cString: $0) })
         guard let f = av_frame_alloc() else { preconditionFailure("out of memory") }
         frame = f
@@ -83,6 +77,7 @@ public final class VideoReader {
     deinit {
         var f: UnsafeMutablePointer<AVFrame>? = frame
         av_frame_free(&f)
+        sws_freeContext(converter)
     }
 
     public var path: String { input.path }
@@ -123,10 +118,12 @@ public final class VideoReader {
     private var stoppedEarly = false
 
     private var pendingFrame: VideoFrame?
+    /// The pixel converter, reused from frame to frame.
+    private var converter: OpaquePointer?
 
     private func convert() throws(MediaError) -> VideoFrame {
         defer { av_frame_unref(frame) }
-        let image = (orientation ?? input.orientation(of: frame)).apply(try ImageFile.toRGB(frame, path))
+        let image = (orientation ?? input.orientation(of: frame)).apply(try ImageFile.toRGB(frame, path, converter: &converter))
         var pts = frame.pointee.best_effort_timestamp
         if pts == dd_nopts_value() {
             // No timestamp: place the frame one frame duration after the last.

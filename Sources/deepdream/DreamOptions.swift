@@ -43,11 +43,13 @@ struct DreamOptions: ParsableArguments {
     @Option(help: "Guide image: steer the dream towards the features of this picture.")
     var guide: String?
 
-    /// The settings and weights these options describe, preset first, then the flags.
-    func resolve() throws -> (settings: DreamSettings, weights: String) {
+    /// The settings and weights these options describe, preset first, then the flags; and the preset,
+    /// read once, for the video and zoom keys.
+    func resolve() throws -> (settings: DreamSettings, weights: String, preset: Preset?) {
         var settings = DreamSettings()
         var weightsName = "imagenet"
-        if let preset { try Preset.load(preset).apply(to: &settings, weights: &weightsName) }
+        let loaded = try preset.map { name throws(PresetError) in try Preset.load(name) }
+        try loaded?.apply(to: &settings, weights: &weightsName)
         if !layers.isEmpty { settings.targets = try layers.map { s throws(DreamError) in try LayerTarget(parsing: s) } }
         if let octaves { settings.octaves = octaves }
         if let octaveScale { settings.octaveScale = octaveScale }
@@ -59,6 +61,6 @@ struct DreamOptions: ParsableArguments {
         if let tileSize { settings.tileSize = tileSize }
         if let weights { weightsName = weights }
         try settings.validate()
-        return (settings, weightsName)
+        return (settings, weightsName, loaded)
     }
 }

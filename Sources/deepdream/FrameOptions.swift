@@ -16,15 +16,24 @@ struct FrameOptions: ParsableArguments {
     var frames: Int?
 
     /// The preset's video keys, then these options.
-    func resolve(preset: String?) throws -> VideoSettings {
+    func resolve(preset: Preset?) throws -> VideoSettings {
         var video = VideoSettings()
-        if let preset { try Preset.load(preset).apply(to: &video) }
+        try preset?.apply(to: &video)
         if let blend { video.blend = blend }
         if let firstFrameIterations { video.firstFrameIterations = firstFrameIterations }
         if let frames { video.maxFrames = frames }
         try video.validate()
         return video
     }
+}
+
+/// The flags every command that writes a file shares.
+struct OutputFlags: ParsableArguments {
+    @Flag(name: [.customLong("overwrite"), .customShort("y")], help: "Replace the output if it exists.")
+    var overwrite = false
+
+    @Flag(name: .shortAndLong, help: "No progress display.")
+    var quiet = false
 }
 
 /// Encoder choices for the commands that write video.

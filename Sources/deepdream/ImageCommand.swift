@@ -23,23 +23,19 @@ struct ImageCommand: ParsableCommand {
     @Option(help: "Output format (png, jpg, webp, bmp, tif, ppm) when the output's name has no extension, as with -o -.")
     var format: String?
 
-    @Flag(name: [.customLong("overwrite"), .customShort("y")], help: "Replace the output if it exists.")
-    var overwrite = false
-
-    @Flag(name: .shortAndLong, help: "No progress display.")
-    var quiet = false
+    @OptionGroup var flags: OutputFlags
 
     func validate() throws {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1…100, got \(quality)") }
     }
 
     func run() throws {
-        let (settings, weights) = try dream.resolve()
-        try ImageJob.checkOutput(output, overwrite: overwrite)
+        let (settings, weights, _) = try dream.resolve()
+        try ImageJob.checkOutput(output, overwrite: flags.overwrite)
         let network = try WeightsLocator.load(weights)
-        let progress = ProgressLine(quiet: quiet)
+        let progress = ProgressLine(quiet: flags.quiet)
         try ImageJob.run(input: input, output: output, settings: settings, network: network, guide: dream.guide,
-                         quality: quality, overwrite: overwrite, format: format ?? (output == "-" ? "png" : nil),
+                         quality: quality, overwrite: flags.overwrite, format: format ?? (output == "-" ? "png" : nil),
                          progress: progress.update)
         progress.finish()
     }

@@ -29,11 +29,7 @@ struct LayersCommand: ParsableCommand {
     @Option(help: "JPEG/WebP quality, 1…100.")
     var quality: Int = 92
 
-    @Flag(name: [.customLong("overwrite"), .customShort("y")], help: "Replace the output if it exists.")
-    var overwrite = false
-
-    @Flag(name: .shortAndLong, help: "No progress display.")
-    var quiet = false
+    @OptionGroup var flags: OutputFlags
 
     func validate() throws {
         guard (32...4096).contains(size) else { throw ValidationError("--size must be 32…4096, got \(size)") }
@@ -43,9 +39,9 @@ struct LayersCommand: ParsableCommand {
     }
 
     func run() throws {
-        var (settings, weights) = try dream.resolve()
+        var (settings, weights, _) = try dream.resolve()
         let targets = try sheetLayers.map { s throws(DreamError) in try LayerTarget(parsing: s) }
-        try ImageJob.checkOutput(output, overwrite: overwrite)
+        try ImageJob.checkOutput(output, overwrite: flags.overwrite)
         let network = try WeightsLocator.load(weights)
         let photo = Image(try ImageFile.read(input))
         let scale = Double(size) / Double(max(photo.width, photo.height))
@@ -53,7 +49,7 @@ struct LayersCommand: ParsableCommand {
                                               height: max(1, Int((Double(photo.height) * scale).rounded()))) : photo
         let guide = try dream.guide.map { path throws in Image(try ImageFile.read(path)) }
         let dreamer = Dreamer(network: network)
-        let progress = ProgressLine(quiet: quiet)
+        let progress = ProgressLine(quiet: flags.quiet)
         var tiles: [(label: String, image: RGBImage)] = []
         for (i, target) in targets.enumerated() {
             settings.targets = [target]

@@ -62,8 +62,8 @@ struct PipeCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let (settings, weights) = try dream.resolve()
-        let video = try frameOptions.resolve(preset: dream.preset)
+        let (settings, weights, preset) = try dream.resolve()
+        let video = try frameOptions.resolve(preset: preset)
         _ = try VideoContainer.named(outputFormat)
         let source = try stream.source(forStandardInput: true)
         let network = try WeightsLocator.load(weights)

@@ -5,18 +5,15 @@ import Foundation
 final class ProgressLine {
     private let enabled: Bool
     private let start = Date()
-    private let prefix: String
-
-    init(prefix: String = "", quiet: Bool = false) {
+    init(quiet: Bool = false) {
         enabled = !quiet && isatty(STDERR_FILENO) == 1
-        self.prefix = prefix
     }
 
     func update(_ p: DreamProgress) {
         guard enabled else { return }
         let elapsed = Date().timeIntervalSince(start)
         let eta = p.fraction > 0 ? elapsed / p.fraction * (1 - p.fraction) : 0
-        show("\(prefix)octave \(p.octave)/\(p.octaves) (\(p.width)×\(p.height)) · step \(p.iteration)/\(p.iterations) · "
+        show("octave \(p.octave)/\(p.octaves) (\(p.width)×\(p.height)) · step \(p.iteration)/\(p.iterations) · "
              + String(format: "%.0f%% · %.1fs elapsed · ETA %.0fs", 100 * p.fraction, elapsed, eta))
     }
 

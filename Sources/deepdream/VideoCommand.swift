@@ -34,24 +34,20 @@ struct VideoCommand: ParsableCommand {
     @Flag(help: "Leave the sound out.")
     var noAudio = false
 
-    @Flag(name: [.customLong("overwrite"), .customShort("y")], help: "Replace the output if it exists.")
-    var overwrite = false
-
-    @Flag(name: .shortAndLong, help: "No progress display.")
-    var quiet = false
+    @OptionGroup var flags: OutputFlags
 
     func run() throws {
-        let (settings, weights) = try dream.resolve()
-        let video = try frameOptions.resolve(preset: dream.preset)
+        let (settings, weights, preset) = try dream.resolve()
+        let video = try frameOptions.resolve(preset: preset)
         if output == "-" { _ = try VideoContainer.named(format) } else { _ = try VideoContainer.forPath(output) }
-        if !output.contains("%") { try ImageJob.checkOutput(output, overwrite: overwrite) }
+        if !output.contains("%") { try ImageJob.checkOutput(output, overwrite: flags.overwrite) }
         let source = try stream.source(forStandardInput: input == "-")
         let network = try WeightsLocator.load(weights)
         let signals = StopSignals(cleanup: output.contains("%") || output == "-" ? nil : AtomicFile(output).temporaryPath)
-        let display = VideoProgressDisplay(quiet: quiet)
+        let display = VideoProgressDisplay(quiet: flags.quiet)
         let summary = try VideoJob.run(input: input, output: output, dream: settings, video: video, network: network,
                                        options: encode.options(audio: !noAudio),
-                                       overwrite: overwrite, stop: signals.flag, source: source, streamFormat: format,
+                                       overwrite: flags.overwrite, stop: signals.flag, source: source, streamFormat: format,
                                        progress: display.update)
         display.finish()
         try report(summary, input: input, output: output)

@@ -70,24 +70,18 @@ struct ZoomCommand: ParsableCommand {
 
     @OptionGroup var encode: EncodeOptions
 
-    @Flag(name: [.customLong("overwrite"), .customShort("y")], help: "Replace the output if it exists.")
-    var overwrite = false
-
-    @Flag(name: .shortAndLong, help: "No progress display.")
-    var quiet = false
+    @OptionGroup var flags: OutputFlags
 
     func run() throws {
-        let (settings, weights) = try dream.resolve()
+        let (settings, weights, preset) = try dream.resolve()
         var z = ZoomSettings()
         z.frames = frames
         z.fps = try Self.rate(fps)
         let rate = z.fpsValue
-        let presetValues = try dream.preset.map { try Preset.load($0).zoomValues() } ?? [:]
-        if let preset = dream.preset {
-            var video = VideoSettings()
-            try Preset.load(preset).apply(to: &video)
-            z.firstFrameIterations = video.firstFrameIterations
-        }   // (blend does not apply: every zoom frame is the last one, moved)
+        let presetValues = try preset?.zoomValues() ?? [:]
+        var presetVideo = VideoSettings()   // only first-frame-iterations applies: every zoom frame is the last one, moved
+        try preset?.apply(to: &presetVideo)
+        z.firstFrameIterations = presetVideo.firstFrameIterations
         guard ["linear", "smooth"].contains(ease) else { throw ValidationError("--ease must be linear or smooth, got \(ease)") }
         let smooth = ease == "smooth"
         func schedule(_ text: String?, _ name: String, _ fallback: Double, compound: Bool = false) throws -> Schedule {
@@ -123,13 +117,13 @@ struct ZoomCommand: ParsableCommand {
         }
         try z.validate()
         _ = try VideoContainer.forPath(output)
-        if !output.contains("%") { try ImageJob.checkOutput(output, overwrite: overwrite) }
+        if !output.contains("%") { try ImageJob.checkOutput(output, overwrite: flags.overwrite) }
         let network = try WeightsLocator.load(weights)
         let signals = StopSignals(cleanup: output.contains("%") ? nil : AtomicFile(output).temporaryPath)
-        let display = VideoProgressDisplay(quiet: quiet)
+        let display = VideoProgressDisplay(quiet: flags.quiet)
         let summary = try ZoomJob.run(start: startImage, output: output, dream: settings, zoom: z, network: network,
                                       options: encode.options(audio: false),
-                                      overwrite: overwrite, stop: signals.flag, progress: display.update)
+                                      overwrite: flags.overwrite, stop: signals.flag, progress: display.update)
         display.finish()
         try report(summary, input: nil, output: output)
     }

@@ -86,7 +86,6 @@ struct KernelTests {
             conv3x3Forward(input, weights, direct, relu: relu)
             conv3x3Forward(input, weights, fast, relu: relu, scratch: scratch)
             #expect(maxDifference(direct.unpadded(), fast.unpadded()) < 1e-4)
-            #expect((0..<fast.count).allSatisfy { i in direct.data[i] == 0 || fast.data[i] != 0 || abs(direct.data[i]) < 1e-4 })
             // Borders stay zero.
             for c in 0..<s.cout { #expect(fast.data[c * fast.plane] == 0 && fast.data[c * fast.plane + fast.plane - 1] == 0) }
         }
