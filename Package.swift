@@ -21,7 +21,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-pthread-dev"])]
         ),
-        .target(name: "Dream", dependencies: ["COpenBLAS"]),
+        .target(name: "CKernels"),
+        .target(name: "Dream", dependencies: ["CKernels", "COpenBLAS"]),
         .target(name: "FFmpegBridge", dependencies: ["CFFmpeg"]),
         .target(name: "Pipeline", dependencies: ["Dream", "FFmpegBridge"]),
         .executableTarget(

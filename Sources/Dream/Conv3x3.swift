@@ -11,14 +11,13 @@ public final class Conv3x3Weights: @unchecked Sendable {
     public let bias: [Float]
     let forwardTaps: UnsafeMutablePointer<Float>
     let backwardTaps: UnsafeMutablePointer<Float>
-    /// Winograd-transformed filters for layers wide enough to gain from them. Measured at 640×360
-    /// (`bench --layers`): 256+ channels both ways gain 15–30%; at 64–128 channels the 16 small-K GEMMs
-    /// and the transforms cost more than the multiplications they save.
+    /// Winograd F(4×4,3×3) filters for layers wide enough to gain from them (every layer but conv1_1,
+    /// whose 3 input channels make both passes' GEMMs too thin).
     let winogradForward: WinogradFilters?
     let winogradBackward: WinogradFilters?
 
     /// `oihw`: `[out][in][3][3]`, as in PyTorch and the safetensors files.
-    public static let winogradMinimumChannels = 256
+    public static let winogradMinimumChannels = 64
 
     public init(oihw: UnsafeBufferPointer<Float>, bias: [Float], inChannels: Int, outChannels: Int,
                 winogradMinimumChannels: Int = Conv3x3Weights.winogradMinimumChannels) {
@@ -50,7 +49,7 @@ public final class Conv3x3Weights: @unchecked Sendable {
 }
 
 /// `output = conv(input) + bias`, optionally followed by ReLU, in padded layout. Both maps have the same
-/// height and width; `output` keeps a zero border. With `scratch`, wide layers use Winograd F(2×2,3×3).
+/// height and width; `output` keeps a zero border. With `scratch`, wide layers use Winograd F(4×4,3×3).
 public func conv3x3Forward(_ input: FeatureMaps, _ weights: Conv3x3Weights, _ output: FeatureMaps, relu: Bool,
                            scratch: WinogradScratch? = nil) {
     precondition(input.channels == weights.inChannels && output.channels == weights.outChannels)
@@ -65,16 +64,19 @@ public func conv3x3Forward(_ input: FeatureMaps, _ weights: Conv3x3Weights, _ ou
 
 /// Gradient to the input of a 3×3 convolution: `inputGradient = conv(outputGradient, flipped weights)`.
 /// `outputGradient` must have a zero border (as every FeatureMaps does when written by these kernels).
+/// With `reluOutput` (the ReLU output that fed this layer), the ReLU's backward is fused in: the gradient
+/// is zeroed wherever that output is not positive.
 public func conv3x3BackwardInput(_ outputGradient: FeatureMaps, _ weights: Conv3x3Weights, _ inputGradient: FeatureMaps,
-                                 scratch: WinogradScratch? = nil) {
+                                 reluOutput: FeatureMaps? = nil, scratch: WinogradScratch? = nil) {
     precondition(outputGradient.channels == weights.outChannels && inputGradient.channels == weights.inChannels)
     precondition(outputGradient.height == inputGradient.height && outputGradient.width == inputGradient.width)
     if let scratch, let filters = weights.winogradBackward {
-        winogradConv3x3(outputGradient, filters, bias: nil, relu: false, inputGradient, scratch: scratch)
+        winogradConv3x3(outputGradient, filters, bias: nil, relu: false, mask: reluOutput, inputGradient, scratch: scratch)
         return
     }
     convolveTaps(outputGradient, weights.backwardTaps, inputGradient)
     finishRows(inputGradient, bias: nil, relu: false)
+    if let reluOutput { reluBackward(output: reluOutput, gradient: inputGradient) }
 }
 
 /// Nine GEMMs, one per tap: `C[out][n] += A_t[out][in] · B[in][n + shift_t]` where `n` walks the padded

@@ -40,6 +40,8 @@ public struct Layer: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    var isReLU: Bool { if case .relu = kind { true } else { false } }
+
     /// Max-pools before this operation's output (a pool counts once it has run).
     public var poolsBefore: Int {
         if case .pool(let block) = kind { return block }

@@ -17,8 +17,10 @@ public func maxPool2x2Forward(_ input: FeatureMaps, _ output: FeatureMaps) {
 
 /// Routes each output gradient to the first maximum of its window (row-major order), as PyTorch does.
 /// `inputGradient` is overwritten: every window is written whole (value or zero, no branches), and only
-/// the odd last row and column that no window covers are cleared separately.
-public func maxPool2x2Backward(_ input: FeatureMaps, _ outputGradient: FeatureMaps, _ inputGradient: FeatureMaps) {
+/// the odd last row and column that no window covers are cleared separately. With `throughReLU` (the
+/// input is a ReLU's output), that ReLU's backward is fused in: a window whose maximum is 0 passes nothing.
+public func maxPool2x2Backward(_ input: FeatureMaps, _ outputGradient: FeatureMaps, _ inputGradient: FeatureMaps,
+                               throughReLU: Bool = false) {
     precondition(inputGradient.channels == input.channels && inputGradient.height == input.height
                  && inputGradient.width == input.width)
     let h = outputGradient.height, w = outputGradient.width
@@ -29,7 +31,7 @@ public func maxPool2x2Backward(_ input: FeatureMaps, _ outputGradient: FeatureMa
             let g = outputGradient.data + outputGradient.index(c, y, 0)
             for x in 0..<w {
                 let a = top[2 * x], b = top[2 * x + 1], d = bottom[2 * x], e = bottom[2 * x + 1]
-                let m = max(max(a, b), max(d, e)), v = g[x]
+                let m = max(max(a, b), max(d, e)), v = throughReLU && !(m > 0) ? 0 : g[x]
                 let takeA = a == m, takeB = !takeA && b == m, takeD = !takeA && !takeB && d == m
                 gTop[2 * x] = takeA ? v : 0
                 gTop[2 * x + 1] = takeB ? v : 0

@@ -127,6 +127,7 @@ public final class VGG16: Sendable {
         let deepest = workspace.outputs[workspace.depth.index]
         var g = workspace.gradient(like: deepest, slot: 0)
         g.zero()
+        var reluDone = false   // the ReLU below a convolution or pool is fused into that operation's backward
         for op in Layer.all[0...workspace.depth.index].reversed() {
             let started = workspace.profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             defer { workspace.record(op, backward: started) }
@@ -136,14 +137,21 @@ public final class VGG16: Sendable {
             let input = op.index == 0 ? workspace.input : workspace.outputs[op.index - 1]
             switch op.kind {
             case .relu:
-                reluBackward(output: workspace.outputs[op.index], gradient: g)
+                if !reluDone { reluBackward(output: workspace.outputs[op.index], gradient: g) }
+                reluDone = false
             case .conv(_, _, let k):
                 let next = workspace.gradient(like: input, slot: g === workspace.gradient(like: input, slot: 0) ? 1 : 0)
-                conv3x3BackwardInput(g, weights.convolutions[k], next, scratch: workspace.winograd)
+                let fuse = op.index > 0 && Layer.all[op.index - 1].isReLU
+                    && !objective.targets.contains { $0.layer.index == op.index - 1 }
+                conv3x3BackwardInput(g, weights.convolutions[k], next, reluOutput: fuse ? input : nil,
+                                     scratch: workspace.winograd)
+                reluDone = fuse
                 g = next
             case .pool:
                 let next = workspace.gradient(like: input, slot: 0)
-                maxPool2x2Backward(input, g, next)
+                let fuse = Layer.all[op.index - 1].isReLU && !objective.targets.contains { $0.layer.index == op.index - 1 }
+                maxPool2x2Backward(input, g, next, throughReLU: fuse)
+                reluDone = fuse
                 g = next
             }
         }
