@@ -1,5 +1,7 @@
+import CKernels
 import COpenBLAS
 import Dispatch
+import Foundation
 
 /// Weights of one 3×3 convolution (stride 1, padding 1) as nine tap matrices, ready for both passes.
 /// `forwardTaps[t]` is `[out][in]` for tap `t = ky * 3 + kx`; `backwardTaps[t]` is `[in][out]` of the
@@ -12,9 +14,26 @@ public final class Conv3x3Weights: @unchecked Sendable {
     let forwardTaps: UnsafeMutablePointer<Float>
     let backwardTaps: UnsafeMutablePointer<Float>
     /// Winograd F(4×4,3×3) filters for layers wide enough to gain from them (every layer but conv1_1,
-    /// whose 3 input channels make both passes' GEMMs too thin).
-    let winogradForward: WinogradFilters?
-    let winogradBackward: WinogradFilters?
+    /// whose 3 input channels make both passes' GEMMs too thin). Made on first use: they take 4× the
+    /// memory of the taps, and a dream to relu4_3 never touches block 5.
+    var winogradForward: WinogradFilters? { winograd(backward: false) }
+    var winogradBackward: WinogradFilters? { winograd(backward: true) }
+    private let wide: Bool
+    private var transformed: [WinogradFilters?] = [nil, nil]
+    private let lock = NSLock()
+
+    private func winograd(backward: Bool) -> WinogradFilters? {
+        guard wide else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        let slot = backward ? 1 : 0
+        if transformed[slot] == nil {
+            transformed[slot] = backward
+                ? WinogradFilters(taps: backwardTaps, inChannels: outChannels, outChannels: inChannels)
+                : WinogradFilters(taps: forwardTaps, inChannels: inChannels, outChannels: outChannels)
+        }
+        return transformed[slot]
+    }
 
     /// `oihw`: `[out][in][3][3]`, as in PyTorch and the safetensors files.
     public static let winogradMinimumChannels = 64
@@ -37,9 +56,7 @@ public final class Conv3x3Weights: @unchecked Sendable {
                 }
             }
         }
-        let wide = min(inChannels, outChannels) >= winogradMinimumChannels
-        winogradForward = wide ? WinogradFilters(taps: forwardTaps, inChannels: inChannels, outChannels: outChannels) : nil
-        winogradBackward = wide ? WinogradFilters(taps: backwardTaps, inChannels: outChannels, outChannels: inChannels) : nil
+        wide = min(inChannels, outChannels) >= winogradMinimumChannels
     }
 
     deinit {
@@ -58,6 +75,10 @@ public func conv3x3Forward(_ input: FeatureMaps, _ weights: Conv3x3Weights, _ ou
         winogradConv3x3(input, filters, bias: weights.bias, relu: relu, output, scratch: scratch)
         return
     }
+    if scratch != nil && weights.inChannels < thinChannels {
+        convolveRows(input, weights.forwardTaps, bias: weights.bias, relu: relu, mask: nil, output)
+        return
+    }
     convolveTaps(input, weights.forwardTaps, output)
     finishRows(output, bias: weights.bias, relu: relu)
 }
@@ -74,9 +95,31 @@ public func conv3x3BackwardInput(_ outputGradient: FeatureMaps, _ weights: Conv3
         winogradConv3x3(outputGradient, filters, bias: nil, relu: false, mask: reluOutput, inputGradient, scratch: scratch)
         return
     }
+    if scratch != nil && weights.inChannels < thinChannels {
+        convolveRows(outputGradient, weights.backwardTaps, bias: nil, relu: false, mask: reluOutput, inputGradient)
+        return
+    }
     convolveTaps(outputGradient, weights.backwardTaps, inputGradient)
     finishRows(inputGradient, bias: nil, relu: false)
     if let reluOutput { reluBackward(output: reluOutput, gradient: inputGradient) }
+}
+
+/// Layers with fewer input channels than this (conv1_1) run on the row kernel in the fast path, both ways:
+/// their GEMMs are too thin (K = 3 forward, M = 3 backward) and re-read the wide side nine times.
+let thinChannels = 16
+
+/// Direct convolution a row band at a time (`Sources/CKernels/conv3x3_rows.c`), bias, ReLU and mask fused.
+private func convolveRows(_ input: FeatureMaps, _ taps: UnsafeMutablePointer<Float>, bias: [Float]?, relu: Bool,
+                          mask: FeatureMaps?, _ output: FeatureMaps) {
+    let cin = input.channels, cout = output.channels, h = output.height, w = output.width
+    let band = 8, bands = (h + band - 1) / band
+    nonisolated(unsafe) let taps = taps
+    DispatchQueue.concurrentPerform(iterations: cout * bands) { job in
+        let o = job / bands, y0 = job % bands * band
+        dd_conv3x3_rows(input.data, Int32(cin), taps, Int32(cout), Int32(o), Int32(h), Int32(w), Int32(y0),
+                        Int32(min(y0 + band, h)), bias?[o] ?? 0, relu ? 1 : 0,
+                        mask.map { UnsafePointer($0.data + o * $0.plane) }, output.data + o * output.plane)
+    }
 }
 
 /// Nine GEMMs, one per tap: `C[out][n] += A_t[out][in] · B[in][n + shift_t]` where `n` walks the padded

@@ -41,17 +41,19 @@ public final class WinogradScratch: @unchecked Sendable {
     deinit { v.deallocate(); m.deallocate() }
 }
 
-/// Tiles per chunk: keeps each of V and M near 32 MB whatever the channel count.
-private func chunkTiles(_ channels: Int) -> Int { (1 << 23) / (36 * channels) }
+/// Floats in each of V and M per chunk (32 MB): measured at 640×360, smaller chunks lose more to
+/// OpenBLAS packing the 36 filter matrices again per chunk than they gain in cache.
+let winogradChunkFloats = 1 << 23
 
 /// `output = conv(input) + bias`, then ReLU if `relu`, then zero where `mask` is not positive.
 func winogradConv3x3(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Float]?, relu: Bool,
-                     mask: FeatureMaps? = nil, _ output: FeatureMaps, scratch: WinogradScratch) {
+                     mask: FeatureMaps? = nil, _ output: FeatureMaps, scratch: WinogradScratch,
+                     chunkFloats: Int = winogradChunkFloats) {
     let cin = filters.inChannels, cout = filters.outChannels
     precondition(input.channels == cin && output.channels == cout && input.height == output.height && input.width == output.width)
     let h = input.height, w = input.width
     let tilesX = (w + 3) / 4, tilesY = (h + 3) / 4
-    let rowsPerChunk = min(tilesY, max(1, chunkTiles(max(cin, cout)) / tilesX))
+    let rowsPerChunk = min(tilesY, max(1, chunkFloats / (36 * max(cin, cout)) / tilesX))
     scratch.reserve(v: 36 * cin * rowsPerChunk * tilesX, m: 36 * cout * rowsPerChunk * tilesX)
     let work = Int(dd_wino4_work_floats(Int32(w)))
     for first in stride(from: 0, to: tilesY, by: rowsPerChunk) {

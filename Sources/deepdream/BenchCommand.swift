@@ -57,7 +57,7 @@ struct BenchCommand: ParsableCommand {
         let network = try WeightsLocator.load(weights)
         let objective = Objective(targets: [try LayerTarget(parsing: layer)])
         print("layer \(objective.deepest.name), \(direct ? "direct kernel" : "Winograd on 256+ channels"), \(runs) runs after 1 warm-up, median")
-        print("size        iteration   GFLOP/s")
+        print("size        iteration   GFLOP/s   fastest  slowest")
         for text in size {
             let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
             guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw ValidationError("--size must look like 640x360, got \(text)") }
@@ -74,7 +74,8 @@ struct BenchCommand: ParsableCommand {
             }
             let median = times.sorted()[times.count / 2]
             let flops = 2 * FLOPs.forward(to: objective.deepest, width: w, height: h)
-            print("\(text.padding(toLength: 11, withPad: " ", startingAt: 0)) " + String(format: "%7.3f s   %7.1f", median, flops / median / 1e9))
+            print("\(text.padding(toLength: 11, withPad: " ", startingAt: 0)) "
+                  + String(format: "%7.3f s   %7.1f   %5.3f s  %5.3f s", median, flops / median / 1e9, times.min()!, times.max()!))
             if layers { try breakdown(network, objective, image, ws) }
         }
     }

@@ -69,9 +69,11 @@ struct KernelTests {
         #expect(abs(lhs - rhs) <= 1e-5 * max(1, abs(lhs)), "⟨Ax,y⟩ = \(lhs), ⟨x,Aᵀy⟩ = \(rhs)")
     }
 
-    /// Winograd against the direct kernel it replaces, forward (bias, ReLU) and backward, odd sizes and
-    /// tile chunks included. F(2×2,3×3) rounds differently: max |diff| < 1e-4 on values of order 1–10.
-    @Test("Winograd F(2×2,3×3) matches direct convolution", arguments: shapes + [ConvCase(cin: 20, cout: 24, height: 33, width: 65)])
+    /// Winograd against the direct kernel it replaces, forward (bias, ReLU) and backward (with and without
+    /// the fused ReLU mask), odd sizes, several chunks of tile rows. F(4×4,3×3) rounds differently:
+    /// max |diff| < 1e-4 on values of order 1–10.
+    @Test("Winograd F(4×4,3×3) matches direct convolution",
+          arguments: shapes + [ConvCase(cin: 20, cout: 24, height: 33, width: 65), ConvCase(cin: 7, cout: 9, height: 30, width: 13)])
     func winograd(_ s: ConvCase) {
         let x = randomFloats(s.cin * s.height * s.width, seed: 21), y = randomFloats(s.cout * s.height * s.width, seed: 22)
         let w = randomFloats(s.cout * s.cin * 9, seed: 23), b = randomFloats(s.cout, seed: 24)
@@ -79,22 +81,72 @@ struct KernelTests {
             Conv3x3Weights(oihw: $0, bias: b, inChannels: s.cin, outChannels: s.cout, winogradMinimumChannels: 1)
         }
         let scratch = WinogradScratch()
+        let input = maps(x, channels: s.cin, height: s.height, width: s.width)
         for relu in [false, true] {
             let direct = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
             let fast = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
-            let input = maps(x, channels: s.cin, height: s.height, width: s.width)
             conv3x3Forward(input, weights, direct, relu: relu)
             conv3x3Forward(input, weights, fast, relu: relu, scratch: scratch)
             #expect(maxDifference(direct.unpadded(), fast.unpadded()) < 1e-4)
+            // Chunks of one tile row each (OpenBLAS may round a narrower GEMM differently).
+            let chunked = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+            winogradConv3x3(input, weights.winogradForward!, bias: b, relu: relu, chunked, scratch: scratch, chunkFloats: 1)
+            #expect(maxDifference(direct.unpadded(), chunked.unpadded()) < 1e-4)
             // Borders stay zero.
             for c in 0..<s.cout { #expect(fast.data[c * fast.plane] == 0 && fast.data[c * fast.plane + fast.plane - 1] == 0) }
         }
         let g = maps(y, channels: s.cout, height: s.height, width: s.width)
-        let direct = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
-        let fast = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
-        conv3x3BackwardInput(g, weights, direct)
-        conv3x3BackwardInput(g, weights, fast, scratch: scratch)
-        #expect(maxDifference(direct.unpadded(), fast.unpadded()) < 1e-4)
+        for mask in [nil, input] {
+            let direct = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
+            let fast = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
+            conv3x3BackwardInput(g, weights, direct)
+            if let mask { reluBackward(output: mask, gradient: direct) }
+            conv3x3BackwardInput(g, weights, fast, reluOutput: mask, scratch: scratch)
+            #expect(maxDifference(direct.unpadded(), fast.unpadded()) < 1e-4)
+        }
+    }
+
+    /// conv1_1's fast path (3 input channels): the row kernel, both ways, against the naive reference and
+    /// the nine-GEMM kernel; a width over its 1024-column block included.
+    @Test("thin layers' row kernel matches direct convolution",
+          arguments: [ConvCase(cin: 3, cout: 64, height: 7, width: 9), ConvCase(cin: 3, cout: 5, height: 3, width: 1030),
+                      ConvCase(cin: 1, cout: 2, height: 1, width: 1)])
+    func thinRows(_ s: ConvCase) {
+        let x = randomFloats(s.cin * s.height * s.width, seed: 31), y = randomFloats(s.cout * s.height * s.width, seed: 32)
+        let w = randomFloats(s.cout * s.cin * 9, seed: 33), b = randomFloats(s.cout, seed: 34)
+        let weights = w.withUnsafeBufferPointer { Conv3x3Weights(oihw: $0, bias: b, inChannels: s.cin, outChannels: s.cout) }
+        let input = maps(x, channels: s.cin, height: s.height, width: s.width)
+        let expected = conv3x3Naive(input: x, channels: s.cin, height: s.height, width: s.width, oihw: w, bias: b, outChannels: s.cout)
+        for relu in [false, true] {
+            let fast = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+            conv3x3Forward(input, weights, fast, relu: relu, scratch: WinogradScratch())
+            #expect(maxDifference(fast.unpadded(), relu ? expected.map { max($0, 0) } : expected) < 1e-4)
+            for c in 0..<s.cout { #expect(fast.data[c * fast.plane] == 0 && fast.data[c * fast.plane + fast.plane - 1] == 0) }
+        }
+        let g = maps(y, channels: s.cout, height: s.height, width: s.width)
+        for mask in [nil, input] {
+            let direct = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
+            let fast = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
+            conv3x3BackwardInput(g, weights, direct)
+            if let mask { reluBackward(output: mask, gradient: direct) }
+            conv3x3BackwardInput(g, weights, fast, reluOutput: mask, scratch: WinogradScratch())
+            #expect(maxDifference(direct.unpadded(), fast.unpadded()) < 1e-4)
+        }
+    }
+
+    /// Pooling backward with the ReLU below it fused in equals the two done one after the other, on a ReLU
+    /// output with many all-zero windows.
+    @Test("max-pool backward through ReLU equals pool backward then ReLU backward")
+    func poolThroughReLU() {
+        let (c, h, w) = (3, 9, 11)
+        let input = maps(randomFloats(c * h * w, seed: 41).map { max($0 - 0.4, 0) }, channels: c, height: h, width: w)
+        let grad = maps(randomFloats(c * (h / 2) * (w / 2), seed: 42), channels: c, height: h / 2, width: w / 2)
+        let separate = FeatureMaps(channels: c, height: h, width: w), fused = FeatureMaps(channels: c, height: h, width: w)
+        maxPool2x2Backward(input, grad, separate)
+        reluBackward(output: input, gradient: separate)
+        maxPool2x2Backward(input, grad, fused, throughReLU: true)
+        #expect(separate.unpadded() == fused.unpadded())
+        #expect(fused.unpadded().contains { $0 != 0 })
     }
 
     @Test("max-pool floors odd sizes and routes the gradient to the first maximum",

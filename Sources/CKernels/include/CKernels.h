@@ -1,0 +1,2 @@
+#include "conv3x3_rows.h"
+#include "winograd4.h"
