@@ -6,6 +6,7 @@ import Foundation
 public final class Dreamer {
     public let network: VGG16
     private var workspaces: [[Int]: VGG16.Workspace] = [:]
+    private let scratch = WinogradScratch()
 
     /// Winograd convolutions for the wide layers (false: the direct kernel everywhere, the reference).
     public let winograd: Bool
@@ -136,7 +137,7 @@ public final class Dreamer {
         guard min(g.width, g.height) >= need else {
             throw .invalidSetting("guide image \(guide.width)×\(guide.height) is too small for \(objective.deepest.name)")
         }
-        let ws = VGG16.Workspace(width: g.width, height: g.height, depth: objective.deepest)
+        let ws = VGG16.Workspace(width: g.width, height: g.height, depth: objective.deepest, winograd: winograd, scratch: scratch)
         network.forward(g, ws)
         objective.guide = settings.targets.map { target in
             let maps = ws.outputs[target.layer.index]
@@ -152,7 +153,7 @@ public final class Dreamer {
     private func workspace(_ width: Int, _ height: Int, _ depth: Layer) -> VGG16.Workspace {
         let key = [width, height, depth.index]
         if let ws = workspaces[key] { return ws }
-        let ws = VGG16.Workspace(width: width, height: height, depth: depth, winograd: winograd)
+        let ws = VGG16.Workspace(width: width, height: height, depth: depth, winograd: winograd, scratch: scratch)
         // Keep the buffers of recent sizes (a video's octaves repeat every frame) within a budget.
         let held = workspaces.values.reduce(0) { $0 + $1.activationBytes }
         if held + ws.activationBytes > Self.workspaceBudget { workspaces.removeAll() }

@@ -30,11 +30,12 @@ public final class VGG16: Sendable {
         /// Scratch for Winograd convolutions; nil runs every layer on the direct (nine-GEMM) kernel.
         let winograd: WinogradScratch?
 
-        public init(width: Int, height: Int, depth: Layer, winograd: Bool = true) {
+        /// `scratch`: Winograd scratch to share with other workspaces used on the same thread.
+        public init(width: Int, height: Int, depth: Layer, winograd: Bool = true, scratch: WinogradScratch? = nil) {
             self.width = width
             self.height = height
             self.depth = depth
-            self.winograd = winograd ? WinogradScratch() : nil
+            self.winograd = winograd ? scratch ?? WinogradScratch() : nil
             input = FeatureMaps(channels: 3, height: height, width: width)
             var outputs: [FeatureMaps] = []
             var h = height, w = width

@@ -22,7 +22,8 @@ final class WinogradFilters: @unchecked Sendable {
     deinit { u.deallocate() }
 }
 
-/// Grow-only scratch for the transformed tiles; one per workspace (never shared between threads).
+/// Grow-only scratch for the transformed tiles; one per Dreamer, shared by its workspaces (never
+/// between threads).
 public final class WinogradScratch: @unchecked Sendable {
     public init() {}
 
@@ -41,8 +42,8 @@ public final class WinogradScratch: @unchecked Sendable {
     deinit { v.deallocate(); m.deallocate() }
 }
 
-/// Floats in each of V and M per chunk (32 MB): measured at 640×360, smaller chunks lose more to
-/// OpenBLAS packing the 36 filter matrices again per chunk than they gain in cache.
+/// Floats in each of V and M per chunk (32 MB). Chunks of 1–2 MB, or of at least 512 tiles, measured
+/// the same at 640×360 within this machine's noise; fewer chunks pack the 36 filter matrices fewer times.
 let winogradChunkFloats = 1 << 23
 
 /// `output = conv(input) + bias`, then ReLU if `relu`, then zero where `mask` is not positive.

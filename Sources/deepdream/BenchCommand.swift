@@ -1,12 +1,18 @@
 import ArgumentParser
 import Dream
+import FFmpegBridge
 import Foundation
+import Pipeline
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Time one dream iteration (forward to the layer and backward to the image).",
-        discussion: "Reports the median of several runs after a warm-up, and GFLOP/s as direct-convolution FLOPs (forward + backward) ÷ time.")
+        discussion: """
+            Reports the median of several runs after a warm-up, and GFLOP/s as direct-convolution FLOPs \
+            (forward + backward) ÷ time. --frame times whole dreams with the default settings, --video the \
+            `video` command end to end; the peak memory of the whole run comes last.
+            """)
 
     @Option(help: "Image sizes, WIDTHxHEIGHT, repeatable.")
     var size: [String] = ["224x224", "640x360", "1280x720"]
@@ -25,6 +31,18 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(help: "The direct kernel everywhere (no Winograd): the reference path.")
     var direct = false
+
+    @Option(help: "Also time a whole dream of a WIDTHxHEIGHT frame with the default settings (4 octaves × 10 iterations).")
+    var frame: String?
+
+    @Option(help: "Whole dreams to time for --frame.")
+    var frameRuns = 3
+
+    @Option(help: "Also time `deepdream video` end to end on this clip (default settings, H.264 out, sound copied).")
+    var video: String?
+
+    @Option(help: "Frames to dream for --video.")
+    var videoFrames = 12
 
     /// Per-operation times, medians over the runs, with GFLOP/s for the convolutions.
     func breakdown(_ network: VGG16, _ objective: Objective, _ image: Image, _ ws: VGG16.Workspace) throws {
@@ -53,17 +71,65 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
+    static func parseSize(_ text: String) throws -> (width: Int, height: Int) {
+        let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw ValidationError("a size must look like 640x360, got \(text)") }
+        return (parts[0], parts[1])
+    }
+
+    /// A deterministic picture with structure at every scale (the dream's cost does not depend on it).
+    static func testImage(width: Int, height: Int) -> Image {
+        var rng = SplitMix64(seed: 1)
+        return Image(width: width, height: height, pixels: (0..<3 * width * height).map { _ in Float(rng.next() % 256) / 255 })
+    }
+
+    /// Whole dreams of one frame with `DreamSettings()`, the defaults of `image` and `video`.
+    func timeFrame(_ network: VGG16) throws {
+        let (w, h) = try Self.parseSize(frame!)
+        let dreamer = Dreamer(network: network, winograd: !direct)
+        let image = Self.testImage(width: w, height: h)
+        var times: [Double] = []
+        for _ in 0..<max(frameRuns, 1) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try dreamer.dream(image, settings: DreamSettings())
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        print(String(format: "whole dream, default settings, %@: %.2f s (median of %d; fastest %.2f s)",
+                     frame!, times.sorted()[times.count / 2], times.count, times.min()!))
+    }
+
+    /// `deepdream video CLIP -o tmp.mp4 --frames N` in-process: decode, dream, encode, sound.
+    func timeVideo(_ network: VGG16) throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("deepdream-bench-\(getpid()).mp4").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let info = try VideoReader(path: video!).info
+        var settings = VideoSettings()
+        settings.maxFrames = videoFrames
+        let start = DispatchTime.now().uptimeNanoseconds
+        let summary = try VideoJob.run(input: video!, output: out, dream: DreamSettings(), video: settings, network: network,
+                                       options: VideoOutputOptions(), overwrite: true, stop: StopFlag())
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print(String(format: "video end to end, %@ (%dx%d), %d frames: %.1f s, %.2f frames/min (the first frame dreams %d iterations, as the rest)",
+                     (video! as NSString).lastPathComponent, info.width, info.height, summary.frames, seconds,
+                     Double(summary.frames) / seconds * 60, DreamSettings().iterations))
+    }
+
+    /// Peak resident memory of this process so far.
+    static func peakMemoryMB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024   // KiB on Linux
+    }
+
     func run() throws {
         let network = try WeightsLocator.load(weights)
+        defer { print(String(format: "peak memory (RSS) of this run: %.0f MB", Self.peakMemoryMB())) }
         let objective = Objective(targets: [try LayerTarget(parsing: layer)])
-        print("layer \(objective.deepest.name), \(direct ? "direct kernel" : "Winograd on 256+ channels"), \(runs) runs after 1 warm-up, median")
+        print("layer \(objective.deepest.name), \(direct ? "direct kernel everywhere" : "fast path (Winograd F(4×4,3×3), row kernel for conv1_1)"), \(runs) runs after 1 warm-up, median")
         print("size        iteration   GFLOP/s   fastest  slowest")
         for text in size {
-            let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw ValidationError("--size must look like 640x360, got \(text)") }
-            let (w, h) = (parts[0], parts[1])
-            var rng = SplitMix64(seed: 1)
-            let image = Image(width: w, height: h, pixels: (0..<3 * w * h).map { _ in Float(rng.next() % 256) / 255 })
+            let (w, h) = try Self.parseSize(text)
+            let image = Self.testImage(width: w, height: h)
             let ws = VGG16.Workspace(width: w, height: h, depth: objective.deepest, winograd: !direct)
             _ = network.gradient(of: objective, at: image, ws)
             var times: [Double] = []
@@ -78,5 +144,7 @@ struct BenchCommand: ParsableCommand {
                   + String(format: "%7.3f s   %7.1f   %5.3f s  %5.3f s", median, flops / median / 1e9, times.min()!, times.max()!))
             if layers { try breakdown(network, objective, image, ws) }
         }
+        if frame != nil { try timeFrame(network) }
+        if video != nil { try timeVideo(network) }
     }
 }
