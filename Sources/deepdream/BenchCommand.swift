@@ -44,6 +44,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Frames to dream for --video.")
     var videoFrames = 12
 
+    @Option(help: ArgumentHelp("Also dream this picture with the fast kernels and with the reference (direct) kernels, default settings, and report the PSNR between the two dreams. Repeatable.", valueName: "picture"))
+    var compare: [String] = []
+
     /// Per-operation times, medians over the runs, with GFLOP/s for the convolutions.
     func breakdown(_ network: VGG16, _ objective: Objective, _ image: Image, _ ws: VGG16.Workspace) throws {
         var samples: [Int: [(Double, Double)]] = [:]
@@ -114,6 +117,25 @@ struct BenchCommand: ParsableCommand {
                      Double(summary.frames) / seconds * 60, DreamSettings().iterations))
     }
 
+    /// The fast path against the reference on a real picture: PSNR (dB) of the fast dream against the
+    /// reference dream, and how far the dream moved the picture (mean |Δ| in [0,1] units) for scale.
+    func comparePaths(_ network: VGG16, _ path: String) throws {
+        let photo = Image(try ImageFile.read(path))
+        var settings = DreamSettings()
+        settings.seed = 1
+        let fast = try Dreamer(network: network, winograd: true).dream(photo, settings: settings)
+        let reference = try Dreamer(network: network, winograd: false).dream(photo, settings: settings)
+        var squared = 0.0, moved = 0.0
+        for i in fast.pixels.indices {
+            let d = Double(fast.pixels[i] - reference.pixels[i])
+            squared += d * d
+            moved += Double(abs(reference.pixels[i] - photo.pixels[i]))
+        }
+        let n = Double(fast.pixels.count)
+        print(String(format: "fast vs reference dream, %@ (%dx%d): PSNR %.1f dB; the dream itself moved pixels by %.3f on average",
+                     (path as NSString).lastPathComponent, photo.width, photo.height, 10 * log10(1 / max(squared / n, 1e-20)), moved / n))
+    }
+
     /// Peak resident memory of this process so far.
     static func peakMemoryMB() -> Double {
         var usage = rusage()
@@ -146,5 +168,6 @@ struct BenchCommand: ParsableCommand {
         }
         if frame != nil { try timeFrame(network) }
         if video != nil { try timeVideo(network) }
+        for path in compare { try comparePaths(network, path) }
     }
 }
