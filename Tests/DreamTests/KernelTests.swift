@@ -95,15 +95,7 @@ struct KernelTests {
             // Borders stay zero.
             for c in 0..<s.cout { #expect(fast.data[c * fast.plane] == 0 && fast.data[c * fast.plane + fast.plane - 1] == 0) }
         }
-        let g = maps(y, channels: s.cout, height: s.height, width: s.width)
-        for mask in [nil, input] {
-            let direct = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
-            let fast = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
-            conv3x3BackwardInput(g, weights, direct)
-            if let mask { reluBackward(output: mask, gradient: direct) }
-            conv3x3BackwardInput(g, weights, fast, reluOutput: mask, scratch: scratch)
-            #expect(maxDifference(direct.unpadded(), fast.unpadded()) < 1e-4)
-        }
+        expectFastBackward(maps(y, channels: s.cout, height: s.height, width: s.width), weights, reluOutput: input)
     }
 
     /// conv1_1's fast path (3 input channels): the row kernel, both ways, against the naive reference and
@@ -123,10 +115,15 @@ struct KernelTests {
             #expect(maxDifference(fast.unpadded(), relu ? expected.map { max($0, 0) } : expected) < 1e-4)
             for c in 0..<s.cout { #expect(fast.data[c * fast.plane] == 0 && fast.data[c * fast.plane + fast.plane - 1] == 0) }
         }
-        let g = maps(y, channels: s.cout, height: s.height, width: s.width)
-        for mask in [nil, input] {
-            let direct = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
-            let fast = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
+        expectFastBackward(maps(y, channels: s.cout, height: s.height, width: s.width), weights, reluOutput: input)
+    }
+
+    /// The fast backward, without and with the fused ReLU mask, against the nine-GEMM kernel followed by
+    /// the separate ReLU backward.
+    func expectFastBackward(_ g: FeatureMaps, _ weights: Conv3x3Weights, reluOutput: FeatureMaps) {
+        for mask in [nil, reluOutput] {
+            let direct = FeatureMaps(channels: weights.inChannels, height: g.height, width: g.width)
+            let fast = FeatureMaps(channels: weights.inChannels, height: g.height, width: g.width)
             conv3x3BackwardInput(g, weights, direct)
             if let mask { reluBackward(output: mask, gradient: direct) }
             conv3x3BackwardInput(g, weights, fast, reluOutput: mask, scratch: WinogradScratch())
