@@ -8,7 +8,7 @@ public final class Dreamer {
     private var workspaces: [[Int]: VGG16.Workspace] = [:]
     private let scratch = WinogradScratch()
 
-    /// Winograd convolutions for the wide layers (false: the direct kernel everywhere, the reference).
+    /// The fast kernels (Winograd, the conv1_1 row kernel); false: the direct kernel everywhere, the reference.
     public let winograd: Bool
 
     public init(network: VGG16, winograd: Bool = true) {

@@ -27,7 +27,8 @@ public final class VGG16: Sendable {
         /// Each target's share of the objective in the last forward pass.
         public internal(set) var targetValues: [Double] = []
 
-        /// Scratch for Winograd convolutions; nil runs every layer on the direct (nine-GEMM) kernel.
+        /// Scratch for Winograd convolutions, and the switch for the fast kernels: nil runs every layer on the
+        /// direct (nine-GEMM) kernel, the reference.
         let winograd: WinogradScratch?
 
         /// `scratch`: Winograd scratch to share with other workspaces used on the same thread.

@@ -36,9 +36,6 @@ public final class WinogradScratch: @unchecked Sendable {
         if needM > mCount { m.deallocate(); m = .allocate(capacity: needM); mCount = needM }
     }
 
-    /// Bytes held now.
-    var bytes: Int { 4 * (vCount + mCount) }
-
     deinit { v.deallocate(); m.deallocate() }
 }
 
