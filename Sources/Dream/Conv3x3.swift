@@ -66,7 +66,8 @@ public final class Conv3x3Weights: @unchecked Sendable {
 }
 
 /// `output = conv(input) + bias`, optionally followed by ReLU, in padded layout. Both maps have the same
-/// height and width; `output` keeps a zero border. With `scratch`, wide layers use Winograd F(4×4,3×3).
+/// height and width; `output` keeps a zero border. With `scratch` (the fast path), wide layers use
+/// Winograd F(4×4,3×3) and thin ones (conv1_1) the row kernel.
 public func conv3x3Forward(_ input: FeatureMaps, _ weights: Conv3x3Weights, _ output: FeatureMaps, relu: Bool,
                            scratch: WinogradScratch? = nil) {
     precondition(input.channels == weights.inChannels && output.channels == weights.outChannels)

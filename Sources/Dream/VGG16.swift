@@ -130,6 +130,10 @@ public final class VGG16: Sendable {
         var g = workspace.gradient(like: deepest, slot: 0)
         g.zero()
         var reluDone = false   // the ReLU below a convolution or pool is fused into that operation's backward
+        // A ReLU can be fused downwards unless it is a target: its seed must be added before its backward.
+        func fusesReLU(below op: Layer) -> Bool {
+            op.index > 0 && Layer.all[op.index - 1].isReLU && !objective.targets.contains { $0.layer.index == op.index - 1 }
+        }
         for op in Layer.all[0...workspace.depth.index].reversed() {
             let started = workspace.profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             defer { workspace.record(op, backward: started) }
@@ -143,15 +147,14 @@ public final class VGG16: Sendable {
                 reluDone = false
             case .conv(_, _, let k):
                 let next = workspace.gradient(like: input, slot: g === workspace.gradient(like: input, slot: 0) ? 1 : 0)
-                let fuse = op.index > 0 && Layer.all[op.index - 1].isReLU
-                    && !objective.targets.contains { $0.layer.index == op.index - 1 }
+                let fuse = fusesReLU(below: op)
                 conv3x3BackwardInput(g, weights.convolutions[k], next, reluOutput: fuse ? input : nil,
                                      scratch: workspace.winograd)
                 reluDone = fuse
                 g = next
             case .pool:
                 let next = workspace.gradient(like: input, slot: 0)
-                let fuse = Layer.all[op.index - 1].isReLU && !objective.targets.contains { $0.layer.index == op.index - 1 }
+                let fuse = fusesReLU(below: op)
                 maxPool2x2Backward(input, g, next, throughReLU: fuse)
                 reluDone = fuse
                 g = next

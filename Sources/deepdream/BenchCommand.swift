@@ -74,13 +74,19 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
+    func validate() throws {
+        if direct && video != nil {
+            throw ValidationError("--direct applies to the iteration and --frame timings; --video times the video command as it runs, on the fast path")
+        }
+    }
+
     static func parseSize(_ text: String) throws -> (width: Int, height: Int) {
         let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw ValidationError("a size must look like 640x360, got \(text)") }
         return (parts[0], parts[1])
     }
 
-    /// A deterministic picture with structure at every scale (the dream's cost does not depend on it).
+    /// Deterministic noise (the cost of a dream does not depend on the picture).
     static func testImage(width: Int, height: Int) -> Image {
         var rng = SplitMix64(seed: 1)
         return Image(width: width, height: height, pixels: (0..<3 * width * height).map { _ in Float(rng.next() % 256) / 255 })
