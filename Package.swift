@@ -22,18 +22,27 @@ let package = Package(
             providers: [.apt(["libopenblas-pthread-dev"])]
         ),
         .target(name: "CKernels"),
+        // OpenCV's DIS flow and remap behind a C surface; OpenCV 4.6 from Debian's libopencv-video-dev,
+        // which ships no pkg-config file.
+        .target(
+            name: "COpticalFlow",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
+            linkerSettings: [.linkedLibrary("opencv_video"), .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core")]
+        ),
+        .target(name: "Motion", dependencies: ["Dream", "COpticalFlow"]),
         .target(name: "Dream", dependencies: ["CKernels", "COpenBLAS"]),
         .target(name: "FFmpegBridge", dependencies: ["CFFmpeg"]),
-        .target(name: "Pipeline", dependencies: ["Dream", "FFmpegBridge"]),
+        .target(name: "Pipeline", dependencies: ["Dream", "FFmpegBridge", "Motion"]),
         .executableTarget(
             name: "deepdream",
             dependencies: [
-                "Dream", "FFmpegBridge", "Pipeline",
+                "Dream", "FFmpegBridge", "Motion", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "DreamTests", dependencies: ["Dream"]),
         .testTarget(name: "FFmpegBridgeTests", dependencies: ["FFmpegBridge"]),
+        .testTarget(name: "MotionTests", dependencies: ["Motion", "Dream", "FFmpegBridge"]),
         .testTarget(name: "CLITests", dependencies: ["deepdream"]),
     ]
 )

@@ -18,6 +18,21 @@ public struct ZoomStep: Sendable, Equatable {
         self.zoom = zoom; self.rotate = rotate; self.driftX = driftX; self.driftY = driftY
         self.centerX = centerX; self.centerY = centerY
     }
+
+    /// True when the step moves nothing.
+    public var isIdentity: Bool { zoom == 1 && rotate == 0 && driftX == 0 && driftY == 0 }
+
+    /// The point of the picture before the step that pixel (`x`, `y`) shows after it, in a
+    /// `width`×`height` frame: undo the drift, then the rotation and zoom about the centre (y runs down,
+    /// so a counter-clockwise turn on screen takes +sin in the x row).
+    @inline(__always)
+    public func source(x: Double, y: Double, width: Int, height: Int) -> (x: Double, y: Double) {
+        let cx = centerX * Double(width) - 0.5, cy = centerY * Double(height) - 0.5
+        let angle = rotate * .pi / 180
+        let c = cos(angle) / zoom, s = sin(angle) / zoom
+        let dx = x - cx - driftX, dy = y - cy - driftY
+        return (cx + c * dx - s * dy, cy + s * dx + c * dy)
+    }
 }
 
 extension Image {
@@ -25,19 +40,13 @@ extension Image {
     /// sampled with a Catmull-Rom bicubic filter (sharp enough to survive thousands of repeats) and
     /// mirror-reflected borders instead of black.
     public func warped(_ step: ZoomStep) -> Image {
-        let cx = step.centerX * Double(width) - 0.5, cy = step.centerY * Double(height) - 0.5
-        let angle = step.rotate * .pi / 180
-        let c = cos(angle) / step.zoom, s = sin(angle) / step.zoom
         var out = [Float](repeating: 0, count: pixels.count)
         let w = width, h = height, plane = width * height
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for y in 0..<h {
                     for x in 0..<w {
-                        // Inverse map: undo drift, then rotation and zoom about the centre (y down, so a
-                        // counter-clockwise turn on screen uses +sin in the x row).
-                        let dx = Double(x) - cx - step.driftX, dy = Double(y) - cy - step.driftY
-                        let sx = cx + c * dx - s * dy, sy = cy + s * dx + c * dy
+                        let (sx, sy) = step.source(x: Double(x), y: Double(y), width: w, height: h)
                         let x0 = Int(floor(sx)), y0 = Int(floor(sy))
                         let fx = Float(sx - Double(x0)), fy = Float(sy - Double(y0))
                         let wx = Self.cubicWeights(fx), wy = Self.cubicWeights(fy)
