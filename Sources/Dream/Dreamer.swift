@@ -127,9 +127,13 @@ public final class Dreamer {
         return ws.targetValues
     }
 
+    /// The last guided objective: a video's frames share one guide, whose features need one pass.
+    private var guided: (targets: [LayerTarget], guide: Image, objective: Objective)?
+
     func objective(_ settings: DreamSettings, guide: Image?) throws(DreamError) -> Objective {
         var objective = Objective(targets: settings.targets)
         guard let guide else { return objective }
+        if let guided, guided.targets == settings.targets, guided.guide == guide { return guided.objective }
         let side = 512, longest = max(guide.width, guide.height)
         let g = longest > side ? guide.resized(width: max(1, guide.width * side / longest),
                                                height: max(1, guide.height * side / longest)) : guide
@@ -147,6 +151,7 @@ public final class Dreamer {
                 return s / Float(maps.height * maps.width)
             }
         }
+        guided = (settings.targets, guide, objective)
         return objective
     }
 

@@ -109,6 +109,12 @@ public struct Preset: Sendable {
         return out
     }
 
+    /// The camera move this preset names (zoom, rotate, drift).
+    public func motionSpec() throws(PresetError) -> MotionSpec {
+        let v = try zoomValues()
+        return MotionSpec(zoom: v["zoom"], rotate: v["rotate"], drift: v["drift"])
+    }
+
     /// Folders searched for presets by name: $DEEPDREAM_PRESETS_DIR, then `presets/` in the folder of the
     /// executable or any folder above it (a checkout), then `../share/deepdream/presets` (an install).
     public static var searchPath: [String] {

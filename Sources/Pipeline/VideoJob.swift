@@ -1,13 +1,11 @@
-import Dispatch
 import Dream
 import FFmpegBridge
 import Foundation
+import Motion
 
-/// decode → dream → encode on their own queues, joined by bounded queues: decoding and encoding
-/// overlap the dreaming, and at most a few frames are in memory at once.
-///
-/// Queues: `deepdream.decode` owns the VideoReader, the calling thread owns the Dreamer,
-/// `deepdream.encode` owns the VideoWriter. Only Swift values and handed-over Packets cross.
+/// A video dreamed frame by frame: decode → temporal stage (`TemporalSeeder`) → encode, on the shared
+/// `FramePipeline`. The decode queue owns the VideoReader, the calling thread the Dreamer and the
+/// seeder, the encode queue the VideoWriter.
 public enum VideoJob {
     public struct Summary: Sendable {
         public var frames: Int
@@ -15,106 +13,81 @@ public enum VideoJob {
         public var truncated: Bool      // the input ended in damaged data, or well short of its stated length
         public var expected: Int?       // frames the container promised
         public var notes: [String]
-    }
-
-    enum Item: @unchecked Sendable {
-        case frame(Image, pts: Int64, index: Int)
-        case audio(Packet)
+        /// Frames where a scene cut restarted the dream.
+        public var cuts: [Int] = []
+        /// How steady the render is against its input's motion (nil when not measured).
+        public var stability: StabilitySummary?
     }
 
     /// `input` may be `-` (standard input; `source` names its format where probing cannot tell) and
-    /// `output` may be `-` (standard output in the stream format `streamFormat`).
+    /// `output` may be `-` (standard output in the stream format `streamFormat`). `inStep`: one frame in,
+    /// one frame out (see `FramePipeline`). `report`: a JSON file with per-frame stability and timings.
     public static func run(input: String, output: String, dream: DreamSettings, video: VideoSettings, network: VGG16,
                            options: VideoOutputOptions, overwrite: Bool, stop: StopFlag, source: StreamSource = StreamSource(),
-                           streamFormat: String? = nil, progress: ((VideoProgress) -> Void)? = nil) throws -> Summary {
+                           streamFormat: String? = nil, guide: Image? = nil, report: String? = nil, inStep: Bool = false,
+                           progress: ((VideoProgress) -> Void)? = nil) throws -> Summary {
         try dream.validate()
         try video.validate()
-        let toStdout = output == "-"
         let reader = try VideoReader(path: input, format: source.format, options: source.options)
-        let container = toStdout ? try VideoContainer.named(streamFormat ?? "matroska", inputPixelFormat: reader.info.pixelFormat)
+        let info = reader.info
+        let motion = try video.motion.resolve(fps: info.fps)
+        try motion.validate(width: info.width, height: info.height)
+        let toStdout = output == "-"
+        let container = toStdout ? try VideoContainer.named(streamFormat ?? "matroska", inputPixelFormat: info.pixelFormat)
                                  : try VideoContainer.forPath(output)
-        let atomic = AtomicFile(output)
-        let direct = toStdout || container.isImageSequence   // written in place, no temporary name
-        if !direct { try ImageJob.checkOutput(output, overwrite: overwrite) } else if !toStdout { try atomic.checkWritable() }
-        let writer = try VideoWriter(path: toStdout ? "pipe:1" : container.isImageSequence ? output : atomic.temporaryPath, container: container,
-                                     width: reader.info.width, height: reader.info.height, frameRate: reader.info.frameRate,
-                                     timeBase: reader.timeBase, audioFrom: reader, options: options, displayPath: output)
-        let total = video.maxFrames.map { min($0, reader.info.frameCount ?? $0) } ?? reader.info.frameCount
-        let decoded = BoundedQueue<Item>(capacity: 2), dreamed = BoundedQueue<Item>(capacity: 2)
-        let failure = FirstError()
-        let group = DispatchGroup()
-        let start = Date()
-        nonisolated(unsafe) let unsafeReader = reader, unsafeWriter = writer
+        var options = options
+        if container.format == "yuv4mpegpipe" || container.format == "rawvideo" { options.audio = false }
+        let destination = try VideoDestination(output: output, container: container, overwrite: overwrite)
+        if let report { try ImageJob.checkOutput(report, overwrite: true) }
+        let writer = try VideoWriter(path: destination.writerPath, container: container, width: info.width, height: info.height,
+                                     frameRate: info.frameRate, timeBase: reader.timeBase, audioFrom: reader, options: options,
+                                     displayPath: output)
+        let total = video.maxFrames.map { min($0, info.frameCount ?? $0) } ?? info.frameCount
 
-        DispatchQueue(label: "deepdream.decode").async(group: group) {
-            defer { decoded.close() }
-            var frames = 0
-            do {
-                while !stop.isSet, !failure.isSet, let item = try unsafeReader.next() {
-                    switch item {
-                    case .frame(let f):
-                        if let max = video.maxFrames, frames >= max { return }
-                        frames += 1
-                        guard decoded.push(.frame(Image(f.image), pts: f.pts, index: f.index)) else { return }
-                    case .audio(let p):
-                        decoded.push(.audio(p), cost: 0)
-                    }
+        var decodedFrames = 0
+        let next = { () throws -> StreamItem? in
+            while let item = try reader.next() {
+                switch item {
+                case .frame(let f):
+                    if let max = video.maxFrames, decodedFrames >= max { return nil }
+                    decodedFrames += 1
+                    return .frame(StreamFrame(image: Image(f.image), pts: f.pts, index: f.index))
+                case .audio(let p):
+                    return .audio(p)
                 }
-            } catch { failure.record(error) }
-        }
-
-        let written = Counter()
-        DispatchQueue(label: "deepdream.encode").async(group: group) {
-            do {
-                while let item = dreamed.pop() {
-                    switch item {
-                    case .frame(let image, let pts, _):
-                        try unsafeWriter.write(RGBImage(image), pts: pts)
-                        written.add()
-                    case .audio(let p):
-                        try unsafeWriter.write(audio: p)
-                    }
-                }
-                if !failure.isSet { try unsafeWriter.finish() }
-            } catch {
-                failure.record(error)
-                decoded.close()
-                dreamed.close()
             }
+            return nil
         }
 
-        // The dream stage, on this thread.
         let dreamer = Dreamer(network: network)
-        var seeder = FrameSeeder(dream: dream, video: video)
-        var done = 0
+        let seeder = TemporalSeeder(dream: dream, video: video, motion: motion, guide: guide, measuring: report != nil)
+        var log = RenderLog(measure: video.flow || report != nil)
+        let start = Date()
+        let written: Int
         do {
-            while let item = decoded.pop() {
-                guard !failure.isSet else { break }
-                guard case .frame(let raw, let pts, let index) = item else { dreamed.push(item, cost: 0); continue }
-                let result = try seeder.next(raw, index: index, dreamer: dreamer) { p in
+            written = try FramePipeline.run(overlapped: !inStep, source: next, writer: writer, stop: stop) { frame in
+                let done = log.frames.count
+                let result = try seeder.next(frame.image, index: frame.index, dreamer: dreamer) { p in
                     progress?(VideoProgress(frame: done, total: total, dream: p, elapsed: Date().timeIntervalSince(start)))
                 }
-                done += 1
-                progress?(VideoProgress(frame: done, total: total, dream: nil, elapsed: Date().timeIntervalSince(start)))
-                guard dreamed.push(.frame(result, pts: pts, index: index)) else { break }
+                try log.add(frame.index, input: frame.image, result)
+                progress?(VideoProgress(frame: done + 1, total: total, dream: nil, elapsed: Date().timeIntervalSince(start)))
+                return result.dreamed
             }
-        } catch { failure.record(error) }
-        decoded.close()
-        dreamed.close()
-        group.wait()
-
-        if let error = failure.error {
-            if !direct { atomic.discard() }
+        } catch {
+            destination.discard()
             throw error
         }
-        if written.value == 0 {
-            if !direct { atomic.discard() }
+        if written == 0 {
+            destination.discard()
             throw MediaError(input, "no video frame could be decoded")
         }
-        if !direct { try atomic.commit() }
-        let short = video.maxFrames == nil && !stop.isSet && (reader.info.frameCount ?? 0) > written.value + 2
-        return Summary(frames: written.value, stopped: stop.isSet, truncated: reader.truncated || short,
-                       expected: reader.info.frameCount, notes: writer.notes)
+        try destination.commit()
+        let seconds = Date().timeIntervalSince(start)
+        if let report { try log.write(to: report, input: input, output: output, seconds: seconds, cuts: seeder.cuts, flow: video.flow) }
+        let short = video.maxFrames == nil && !stop.isSet && (info.frameCount ?? 0) > written + 2
+        return Summary(frames: written, stopped: stop.isSet, truncated: reader.truncated || short,
+                       expected: info.frameCount, notes: writer.notes, cuts: seeder.cuts, stability: log.meter?.summary)
     }
 }
 
@@ -126,21 +99,4 @@ public struct StreamSource: Sendable {
         self.format = format
         self.options = options
     }
-}
-
-/// The first error any stage hit; the others stop when they see it.
-final class FirstError: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: Error?   // guarded by lock
-    var error: Error? { lock.lock(); defer { lock.unlock() }; return first }
-    var isSet: Bool { error != nil }
-    func record(_ e: Error) { lock.lock(); if first == nil { first = e }; lock.unlock() }
-}
-
-/// A count one stage writes and another reads after the stages have joined.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0   // guarded by lock
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
-    func add() { lock.lock(); count += 1; lock.unlock() }
 }

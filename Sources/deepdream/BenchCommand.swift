@@ -38,11 +38,17 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Whole dreams to time for --frame.")
     var frameRuns = 3
 
-    @Option(help: "Also time `deepdream video` end to end on this clip (default settings, H.264 out, sound copied).")
+    @Option(help: "Also time `deepdream video` end to end on this clip, as a user runs it: the video preset, flow on, H.264 out, sound copied.")
     var video: String?
 
     @Option(help: "Frames to dream for --video.")
     var videoFrames = 12
+
+    @Option(help: "Preset (name or .json file) for --video.")
+    var videoPreset = "video"
+
+    @Flag(help: "Time --video with the dream blended in place (no optical flow).")
+    var noFlow = false
 
     @Option(help: ArgumentHelp("Also dream this picture with the fast kernels and with the reference (direct) kernels, default settings, and report the PSNR between the two dreams. Repeatable.", valueName: "picture"))
     var compare: [String] = []
@@ -78,6 +84,9 @@ struct BenchCommand: ParsableCommand {
         if direct && video != nil {
             throw ValidationError("--direct applies to the iteration and --frame timings; --video times the video command as it runs, on the fast path")
         }
+        if video == nil && (noFlow || videoPreset != "video") {
+            throw ValidationError("--no-flow and --video-preset apply to --video: add --video CLIP")
+        }
     }
 
     static func parseSize(_ text: String) throws -> (width: Int, height: Int) {
@@ -107,20 +116,40 @@ struct BenchCommand: ParsableCommand {
                      frame!, times.sorted()[times.count / 2], times.count, times.min()!))
     }
 
-    /// `deepdream video CLIP -o tmp.mp4 --frames N` in-process: decode, dream, encode, sound.
+    /// `deepdream video CLIP -o tmp.mp4 --frames N [--preset P] [--no-flow]` in-process: decode, flow,
+    /// dream, encode, sound; with the flow's share of the time.
     func timeVideo(_ network: VGG16) throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("deepdream-bench-\(getpid()).mp4").path
-        defer { try? FileManager.default.removeItem(atPath: out) }
+        let report = out + ".json"
+        defer { for f in [out, report] { try? FileManager.default.removeItem(atPath: f) } }
         let info = try VideoReader(path: video!).info
+        let preset = try Preset.load(videoPreset)
+        var dream = DreamSettings(), weightsName = "imagenet"
+        try preset.apply(to: &dream, weights: &weightsName)
         var settings = VideoSettings()
+        try preset.apply(to: &settings)
         settings.maxFrames = videoFrames
+        settings.flow = !noFlow
         let start = DispatchTime.now().uptimeNanoseconds
-        let summary = try VideoJob.run(input: video!, output: out, dream: DreamSettings(), video: settings, network: network,
-                                       options: VideoOutputOptions(), overwrite: true, stop: StopFlag())
+        let summary = try VideoJob.run(input: video!, output: out, dream: dream, video: settings, network: network,
+                                       options: VideoOutputOptions(), overwrite: true, stop: StopFlag(), report: report)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        print(String(format: "video end to end, %@ (%dx%d), %d frames: %.1f s, %.2f frames/min (the first frame dreams %d iterations, as the rest)",
-                     (video! as NSString).lastPathComponent, info.width, info.height, summary.frames, seconds,
-                     Double(summary.frames) / seconds * 60, DreamSettings().iterations))
+        let log = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any] ?? [:]
+        let flow = log["flowSecondsPerFrame"] as? Double ?? 0
+        let perFrame = seconds / Double(max(summary.frames, 1))
+        print(String(format: "video end to end, %@ (%dx%d), preset %@%@, %d frames: %.1f s, %.2f frames/min; optical flow %.0f ms a frame (%.1f%% of a frame)",
+                     (video! as NSString).lastPathComponent, info.width, info.height, preset.name, noFlow ? ", no flow" : "",
+                     summary.frames, seconds, Double(summary.frames) / seconds * 60, flow * 1000, flow / perFrame * 100))
+        // The first frame dreams its own, bigger budget: the frames after it show what a long clip runs at.
+        let later = (log["perFrame"] as? [[String: Any]] ?? []).dropFirst()
+        let laterSeconds = later.reduce(0.0) { $0 + ($1["dreamSeconds"] as? Double ?? 0) + ($1["flowSeconds"] as? Double ?? 0) }
+        if !later.isEmpty {
+            print(String(format: "  after the first frame: %.2f s a frame (flow and dream), %.2f frames/min", laterSeconds / Double(later.count),
+                         Double(later.count) / laterSeconds * 60))
+        }
+        if let s = summary.stability {
+            print(String(format: "  stability: instability %.3f, strength %.2f levels", s.instability, s.strength))
+        }
     }
 
     /// The fast path against the reference on a real picture: PSNR (dB) of the fast dream against the

@@ -7,7 +7,7 @@ struct DeepDream: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deepdream",
         abstract: "Dream images with VGG16: amplify what one layer of the network sees.",
-        subcommands: [ImageCommand.self, VideoCommand.self, ZoomCommand.self, PipeCommand.self, LayersCommand.self, PresetsCommand.self, BenchCommand.self])
+        subcommands: [ImageCommand.self, VideoCommand.self, ZoomCommand.self, PipeCommand.self, StabilityCommand.self, LayersCommand.self, PresetsCommand.self, BenchCommand.self])
 
     static func main() {
         shortenOpenBLASSpinning()

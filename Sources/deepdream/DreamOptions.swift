@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dream
+import FFmpegBridge
 import Pipeline
 
 /// Options every dreaming command shares. Defaults come from the preset (or the built-in defaults);
@@ -45,10 +46,11 @@ struct DreamOptions: ParsableArguments {
 
     /// The settings and weights these options describe, preset first, then the flags; and the preset,
     /// read once, for the video and zoom keys.
-    func resolve() throws -> (settings: DreamSettings, weights: String, preset: Preset?) {
+    /// `defaultPreset`: the preset used when none is named (`video` and `pipe` use `video`).
+    func resolve(defaultPreset: String? = nil) throws -> (settings: DreamSettings, weights: String, preset: Preset?) {
         var settings = DreamSettings()
         var weightsName = "imagenet"
-        let loaded = try preset.map { name throws(PresetError) in try Preset.load(name) }
+        let loaded = try (preset ?? defaultPreset).map { name throws(PresetError) in try Preset.load(name) }
         try loaded?.apply(to: &settings, weights: &weightsName)
         if !layers.isEmpty { settings.targets = try layers.map { s throws(DreamError) in try LayerTarget(parsing: s) } }
         if let octaves { settings.octaves = octaves }
@@ -62,5 +64,10 @@ struct DreamOptions: ParsableArguments {
         if let weights { weightsName = weights }
         try settings.validate()
         return (settings, weightsName, loaded)
+    }
+
+    /// The --guide picture, read now.
+    func guideImage() throws -> Image? {
+        try guide.map { path in Image(try ImageFile.read(path)) }
     }
 }

@@ -39,8 +39,9 @@ struct PipeCommand: ParsableCommand {
         abstract: "Dream a video stream from standard input to standard output, frame by frame.",
         discussion: """
             ffmpeg -i in.mp4 -f yuv4mpegpipe - | deepdream pipe --preset video | ffmpeg -f yuv4mpegpipe -i - out.mp4
-            Each frame is written before the next is read. Size and frame rate follow the input. Only media goes to \
-            standard output; progress and errors go to standard error.
+            Each frame is written before the next is read; the dream follows the flow from the previous input \
+            frame, as in `video`. Uses the `video` preset unless told otherwise. Size and frame rate follow the \
+            input. Only media goes to standard output; progress and errors go to standard error.
             """)
 
     @OptionGroup var stream: StreamOptions
@@ -62,16 +63,17 @@ struct PipeCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let (settings, weights, preset) = try dream.resolve()
+        let (settings, weights, preset) = try dream.resolve(defaultPreset: "video")
         let video = try frameOptions.resolve(preset: preset)
         _ = try VideoContainer.named(outputFormat)
         let source = try stream.source(forStandardInput: true)
+        let guide = try dream.guideImage()
         let network = try WeightsLocator.load(weights)
         let signals = StopSignals(cleanup: nil)
         let display = VideoProgressDisplay(quiet: quiet)
         let summary = try PipeJob.run(source: source, streamFormat: outputFormat, dream: settings, video: video, network: network,
                                       options: VideoOutputOptions(codec: codec, pixelFormat: pixFmt), stop: signals.flag,
-                                      progress: display.update)
+                                      guide: guide, report: frameOptions.report, progress: display.update)
         display.finish()
         try report(summary, input: "-", output: "-")
     }

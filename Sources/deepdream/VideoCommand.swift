@@ -10,8 +10,10 @@ struct VideoCommand: ParsableCommand {
         abstract: "Dream a whole video; the sound is carried through.",
         discussion: """
             Reads any container and codec FFmpeg decodes. Writes by extension: .mp4/.mov/.mkv (H.264), .webm (VP9), \
-            or a PNG sequence (out/%06d.png). Each frame starts from the previous dreamed frame blended into it, \
-            so the dream flows. Ctrl-C stops after the frame in flight and leaves a playable file.
+            or a PNG sequence (out/%06d.png). Uses the `video` preset unless told otherwise. Each frame starts \
+            from the new picture with the previous frame's dream carried onto it along the optical flow, so the \
+            dream moves with the scene; scene cuts start afresh. Ctrl-C stops after the frame in flight and \
+            leaves a playable file.
             """)
 
     @Argument(help: "The video to dream (- for standard input).")
@@ -37,18 +39,19 @@ struct VideoCommand: ParsableCommand {
     @OptionGroup var flags: OutputFlags
 
     func run() throws {
-        let (settings, weights, preset) = try dream.resolve()
+        let (settings, weights, preset) = try dream.resolve(defaultPreset: "video")
         let video = try frameOptions.resolve(preset: preset)
         if output == "-" { _ = try VideoContainer.named(format) } else { _ = try VideoContainer.forPath(output) }
         if !output.contains("%") { try ImageJob.checkOutput(output, overwrite: flags.overwrite) }
         let source = try stream.source(forStandardInput: input == "-")
+        let guide = try dream.guideImage()
         let network = try WeightsLocator.load(weights)
         let signals = StopSignals(cleanup: output.contains("%") || output == "-" ? nil : AtomicFile(output).temporaryPath)
         let display = VideoProgressDisplay(quiet: flags.quiet)
         let summary = try VideoJob.run(input: input, output: output, dream: settings, video: video, network: network,
                                        options: encode.options(audio: !noAudio),
                                        overwrite: flags.overwrite, stop: signals.flag, source: source, streamFormat: format,
-                                       progress: display.update)
+                                       guide: guide, report: frameOptions.report, progress: display.update)
         display.finish()
         try report(summary, input: input, output: output)
     }

@@ -33,17 +33,7 @@ struct ZoomCommand: ParsableCommand {
     @Option(help: "Frames per second (24, 30000/1001, …).")
     var fps = "24"
 
-    @Option(help: "Scale per frame (>1 moves in), or per second with /s, or keyframes. Default 1.02 (from --preset zoom: 1.5/s).")
-    var zoom: String?
-
-    @Option(help: "Degrees per frame (counter-clockwise), or per second with /s, or keyframes.")
-    var rotate: String?
-
-    @Option(help: "Pixels per frame X,Y (or per second with /s), or keyframes \"0:X,Y;120:X,Y\".")
-    var drift: String?
-
-    @Option(help: "The point zoomed into, X,Y in pixels (default: the middle).")
-    var center: String?
+    @OptionGroup var motion: MotionOptions
 
     @Option(help: "Step size over time (keyframes); overrides --step.")
     var stepSchedule: String?
@@ -56,9 +46,6 @@ struct ZoomCommand: ParsableCommand {
 
     @Option(help: "Frames over which a layer change crossfades.")
     var layerFade: Double = 24
-
-    @Option(help: "Interpolation between keyframes: linear or smooth.")
-    var ease = "linear"
 
     @Option(help: "How strongly (0…1) each frame's colours are pulled back to the first frame's mean and spread.")
     var anchor: Float?
@@ -82,18 +69,15 @@ struct ZoomCommand: ParsableCommand {
         var presetVideo = VideoSettings()   // only first-frame-iterations applies: every zoom frame is the last one, moved
         try preset?.apply(to: &presetVideo)
         z.firstFrameIterations = presetVideo.firstFrameIterations
-        guard ["linear", "smooth"].contains(ease) else { throw ValidationError("--ease must be linear or smooth, got \(ease)") }
-        let smooth = ease == "smooth"
-        func schedule(_ text: String?, _ name: String, _ fallback: Double, compound: Bool = false) throws -> Schedule {
-            var s = try text.map { try Schedule(parsing: $0, name: name, fps: rate, compound: compound) } ?? Schedule(fallback)
-            s.smooth = smooth
+        let spec = try motion.spec().over(try preset?.motionSpec() ?? MotionSpec())
+        z.motion = try spec.resolve(fps: rate, defaultZoom: 1.02)
+        func schedule(_ text: String, _ name: String) throws -> Schedule {
+            var s = try Schedule(parsing: text, name: name, fps: rate)
+            s.smooth = spec.smooth
             return s
         }
-        z.zoom = try schedule(zoom ?? presetValues["zoom"], "zoom", 1.02, compound: true)
-        z.rotate = try schedule(rotate ?? presetValues["rotate"], "rotate", 0)
-        (z.driftX, z.driftY) = try Self.drift(drift ?? presetValues["drift"], fps: rate, smooth: smooth)
-        z.step = try stepSchedule.map { try schedule($0, "step-schedule", 0) }
-        z.iterations = try iterationsSchedule.map { try schedule($0, "iterations-schedule", 0) }
+        z.step = try stepSchedule.map { try schedule($0, "step-schedule") }
+        z.iterations = try iterationsSchedule.map { try schedule($0, "iterations-schedule") }
         z.layers = try layerSchedule.map { try LayerSchedule(parsing: $0, fps: rate, fade: layerFade) }
         if let a = anchor ?? presetValues["anchor"].flatMap(Float.init) { z.anchor = a }
         if let firstFrameIterations { z.firstFrameIterations = firstFrameIterations }
@@ -109,13 +93,8 @@ struct ZoomCommand: ParsableCommand {
             let (w, h) = try Self.size(size ?? "640x360")
             startImage = try Self.startPicture(start, width: w, height: h, seed: settings.seed)
         }
-        if let center {
-            let parts = center.split(separator: ",").compactMap { Double($0) }
-            guard parts.count == 2 else { throw ValidationError("--center must be X,Y in pixels, got \(center)") }
-            z.centerX = parts[0] / Double(startImage.width)
-            z.centerY = parts[1] / Double(startImage.height)
-        }
-        try z.validate()
+        try z.validate(width: startImage.width, height: startImage.height)
+        let guide = try dream.guideImage()
         _ = try VideoContainer.forPath(output)
         if !output.contains("%") { try ImageJob.checkOutput(output, overwrite: flags.overwrite) }
         let network = try WeightsLocator.load(weights)
@@ -123,7 +102,7 @@ struct ZoomCommand: ParsableCommand {
         let display = VideoProgressDisplay(quiet: flags.quiet)
         let summary = try ZoomJob.run(start: startImage, output: output, dream: settings, zoom: z, network: network,
                                       options: encode.options(audio: false),
-                                      overwrite: flags.overwrite, stop: signals.flag, progress: display.update)
+                                      overwrite: flags.overwrite, stop: signals.flag, guide: guide, progress: display.update)
         display.finish()
         try report(summary, input: nil, output: output)
     }
@@ -142,24 +121,6 @@ struct ZoomCommand: ParsableCommand {
             throw ValidationError("--size must be WIDTHxHEIGHT between 16 and 8192, got \(text)")
         }
         return (parts[0], parts[1])
-    }
-
-    /// `X,Y`, `X,Y/s`, or keyframes `T:X,Y;T:X,Y` (optionally `/s`).
-    static func drift(_ text: String?, fps: Double, smooth: Bool) throws -> (Schedule, Schedule) {
-        guard var body = text else { return (Schedule(0), Schedule(0)) }
-        var suffix = ""
-        if body.hasSuffix("/s") { suffix = "/s"; body.removeLast(2) }
-        var xs: [String] = [], ys: [String] = []
-        for key in body.split(whereSeparator: { $0 == ";" || $0 == " " }) {
-            let (time, value) = key.contains(":") ? (String(key[..<key.firstIndex(of: ":")!]) + ":", key[key.index(after: key.firstIndex(of: ":")!)...]) : ("", key[...])
-            let xy = value.split(separator: ",")
-            guard xy.count == 2 else { throw ValidationError("--drift '\(text!)': expected X,Y or keyframes like 0:2,0;5s:0,3") }
-            xs.append(time + xy[0]); ys.append(time + xy[1])
-        }
-        var x = try Schedule(parsing: xs.joined(separator: ";") + suffix, name: "drift", fps: fps)
-        var y = try Schedule(parsing: ys.joined(separator: ";") + suffix, name: "drift", fps: fps)
-        x.smooth = smooth; y.smooth = smooth
-        return (x, y)
     }
 
     /// A plain starting picture: soft noise around mid-grey, flat grey, or a colour.

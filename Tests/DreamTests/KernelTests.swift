@@ -127,7 +127,10 @@ struct KernelTests {
             conv3x3BackwardInput(g, weights, direct)
             if let mask { reluBackward(output: mask, gradient: direct) }
             conv3x3BackwardInput(g, weights, fast, reluOutput: mask, scratch: WinogradScratch())
-            #expect(maxDifference(direct.unpadded(), fast.unpadded()) < 1e-4)
+            // F(4×4,3×3) rounds worse than nine GEMMs, and more so with AVX-512 GEMM kernels (1.1e-4 seen at
+            // 24→20 channels): bound it relative to the values' size; a wrong tap is off by a share of that.
+            let scale = direct.unpadded().map(abs).max() ?? 1
+            #expect(maxDifference(direct.unpadded(), fast.unpadded()) < 2e-5 * max(scale, 1), "values up to \(scale)")
         }
     }
 
