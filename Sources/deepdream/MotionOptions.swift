@@ -4,7 +4,7 @@ import Pipeline
 /// The camera move: `zoom` moves its whole picture this way each frame; `video` and `pipe` move the
 /// carried dream on top of the scene's own motion.
 struct MotionOptions: ParsableArguments {
-    @Option(help: "Scale per frame (>1 moves in), or per second with /s (1.5/s), or keyframes \"0:1.02,120:1.06\" (frames) or \"0s:1.02,5s:1.06\".")
+    @Option(help: "Scale per frame (>1 moves in), or per second with /s (1.5/s), or keyframes \"0:1.02,120:1.06\" (frames) or \"0s:1.02,5s:1.06\". Default: 1.02 for zoom (the zoom preset: 1.5/s), none for video and pipe.")
     var zoom: String?
 
     @Option(help: "Degrees per frame (counter-clockwise), or per second with /s, or keyframes.")
