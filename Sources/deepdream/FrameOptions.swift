@@ -43,7 +43,11 @@ struct FrameOptions: ParsableArguments {
         video.flow = flow
         video.cuts = !noCuts
         if let cutThreshold { video.cutThreshold = cutThreshold }
-        video.motion = try motion.spec().over(try preset?.motionSpec() ?? MotionSpec())
+        let typed = try motion.spec()
+        if video.blend == 0 && !typed.isEmpty {
+            throw ValidationError("--zoom, --rotate, --drift and --center move the carried dream, and --blend 0 carries none: drop them or raise --blend")
+        }
+        video.motion = typed.over(try preset?.motionSpec() ?? MotionSpec())
         _ = try video.motion.resolve(fps: 25)   // the syntax now; the job resolves it at the input's rate
         try video.validate()
         return video

@@ -138,6 +138,7 @@ struct TemporalTests {
             (["--ease", "bouncy"], "--ease must be linear or smooth"),
             (["--drift", "3"], "--drift '3'"),
             (["--center", "500,20"], "outside the 192×108 frame"),
+            (["--blend", "0", "--drift", "2,0"], "--blend 0 carries none"),
             (["--guide", "\(dir)/missing.jpg"], "missing.jpg"),
         ]
         for (extra, message) in cases {
