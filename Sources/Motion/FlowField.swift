@@ -30,7 +30,7 @@ public struct FlowField: Sendable, Equatable {
     @inline(__always)
     public func sample(x: Float, y: Float) -> (dx: Float, dy: Float) {
         let fx = min(max(x, 0), Float(width - 1)), fy = min(max(y, 0), Float(height - 1))
-        let x0 = min(Int(fx), width - 2 < 0 ? 0 : width - 2), y0 = min(Int(fy), height - 2 < 0 ? 0 : height - 2)
+        let x0 = min(Int(fx), max(width - 2, 0)), y0 = min(Int(fy), max(height - 2, 0))
         let x1 = min(x0 + 1, width - 1), y1 = min(y0 + 1, height - 1)
         let ax = fx - Float(x0), ay = fy - Float(y0)
         return vectors.withUnsafeBufferPointer { v in
