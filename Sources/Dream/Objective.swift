@@ -24,24 +24,26 @@ public struct LayerTarget: Sendable, Equatable, CustomStringConvertible {
             weight = w
             rest = rest[..<star]
         }
-        var channels: [Int]?
+        var list: Substring?
         if let open = rest.firstIndex(of: "[") {
             guard rest.last == "]" else { throw .badLayerSpec(spec, reason: "'[' without a closing ']'") }
-            channels = try Self.channels(rest[rest.index(after: open)..<rest.index(before: rest.endIndex)], spec)
+            list = rest[rest.index(after: open)..<rest.index(before: rest.endIndex)]
             rest = rest[..<open]
         }
         guard !rest.isEmpty else { throw .badLayerSpec(spec, reason: "no layer name") }
         let layer = try Layer.named(String(rest))
-        for c in channels ?? [] where c >= layer.channels {
-            throw .channelOutOfRange(layer: layer.name, channel: c, channels: layer.channels)
-        }
+        let channels = try list.map { l throws(DreamError) in try Self.channels(l, of: layer, spec) }
         self.init(layer: layer, weight: weight, channels: channels)
     }
 
-    private static func channels(_ list: Substring, _ spec: String) throws(DreamError) -> [Int] {
+    /// `12,40-60`: channels of `layer`, each checked against its count before a range is expanded.
+    private static func channels(_ list: Substring, of layer: Layer, _ spec: String) throws(DreamError) -> [Int] {
         var out: [Int] = []
         for part in list.split(separator: ",") {
             let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            for case let c? in bounds where c >= layer.channels {
+                throw .channelOutOfRange(layer: layer.name, channel: c, channels: layer.channels)
+            }
             switch bounds.count {
             case 1 where bounds[0] != nil && bounds[0]! >= 0: out.append(bounds[0]!)
             case 2 where bounds[0] != nil && bounds[1] != nil && 0 <= bounds[0]! && bounds[0]! <= bounds[1]!:

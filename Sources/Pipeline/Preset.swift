@@ -47,6 +47,7 @@ public struct Preset: Sendable {
                 guard case .number(let n) = value, n.isFinite, !integer || n == n.rounded() else {
                     throw PresetError(path, "key '\(key)' must be \(integer ? "an integer" : "a number")")
                 }
+                if integer { try Self.checkIntegerRange(n, key: key, path: path) }
                 return n
             }
             switch key {
@@ -89,10 +90,17 @@ public struct Preset: Sendable {
             if key == "blend" { video.blend = Float(n) }
             else {
                 guard n == n.rounded() else { throw PresetError(path, "key 'first-frame-iterations' must be an integer") }
+                try Self.checkIntegerRange(n, key: key, path: path)
                 video.firstFrameIterations = Int(n)
             }
         }
         do { try video.validate() } catch { throw PresetError(path, error.description) }
+    }
+
+    /// Integers are converted to `Int` only within ±1e9: beyond, the conversion would trap; every setting's
+    /// own range check is far inside.
+    static func checkIntegerRange(_ n: Double, key: String, path: String) throws(PresetError) {
+        guard abs(n) <= 1e9 else { throw PresetError(path, "key '\(key)' is out of range: \(n)") }
     }
 
     /// The zoom keys this preset names, as the command-line texts they stand for (zoom, rotate, drift, anchor).

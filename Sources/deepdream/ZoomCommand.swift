@@ -111,8 +111,8 @@ struct ZoomCommand: ParsableCommand {
         let parts = text.split(separator: "/").map { Int32($0) }
         if parts.count == 2, let n = parts[0], let d = parts[1], n > 0, d > 0 { return (n, d) }
         if parts.count == 1, let n = parts[0], n > 0 { return (n, 1) }
-        if let f = Double(text), f > 0 { return (Int32((f * 1000).rounded()), 1000) }
-        throw ValidationError("--fps must be a number or a fraction like 30000/1001, got \(text)")
+        if let f = Double(text), f > 0, f <= 1000 { return (Int32((f * 1000).rounded()), 1000) }
+        throw ValidationError("--fps must be a number up to 1000 or a fraction like 30000/1001, got \(text)")
     }
 
     static func size(_ text: String) throws -> (Int, Int) {

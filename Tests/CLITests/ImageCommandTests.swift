@@ -62,6 +62,8 @@ struct ImageCommandTests {
         Failure(name: "unknown preset key", arguments: { ["image", "\($0)/photo.png", "-o", "\($0)/out.png", "--preset", "\($0)/bad.json"] }, message: ["bad.json", "zoomy"]),
         Failure(name: "bad preset value", arguments: { ["image", "\($0)/photo.png", "-o", "\($0)/out.png", "--preset", "\($0)/worse.json"] }, message: ["worse.json", "octaves"]),
         Failure(name: "boolean preset value", arguments: { ["image", "\($0)/photo.png", "-o", "\($0)/out.png", "--preset", "\($0)/bool.json"] }, message: ["bool.json", "jitter"]),
+        Failure(name: "preset integer past Int", arguments: { ["image", "\($0)/photo.png", "-o", "\($0)/out.png", "--preset", "\($0)/huge.json"] }, message: ["huge.json", "octaves", "out of range"]),
+        Failure(name: "channel range past the layer", arguments: { ["image", "\($0)/photo.png", "-o", "\($0)/out.png", "--layer", "relu4_3[0-99999999999999]"] }, message: ["relu4_3", "99999999999999", "0…511"]),
         Failure(name: "bad option value", arguments: { ["image", "\($0)/photo.png", "-o", "\($0)/out.png", "--step", "-2"] }, message: ["step"]),
         Failure(name: "missing weights", arguments: { ["image", "\($0)/photo.png", "-o", "\($0)/out.png", "--weights", "\($0)/none.safetensors"] }, message: ["none.safetensors", "fetch-weights"]),
         Failure(name: "torchvision not converted", arguments: { ["image", "\($0)/photo.png", "-o", "\($0)/out.png", "--weights", "torchvision"] }, message: ["vgg16-397923af.pth", "--pth"]),
@@ -78,6 +80,7 @@ struct ImageCommandTests {
         try #"{"octaves": 2, "zoomy": 1}"#.write(toFile: "\(dir)/bad.json", atomically: true, encoding: .utf8)
         try #"{"octaves": "many"}"#.write(toFile: "\(dir)/worse.json", atomically: true, encoding: .utf8)
         try #"{"jitter": false}"#.write(toFile: "\(dir)/bool.json", atomically: true, encoding: .utf8)
+        try #"{"octaves": 1e308}"#.write(toFile: "\(dir)/huge.json", atomically: true, encoding: .utf8)
         let before = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         let photo = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/photo.png"))
         let r = try CLI.run(f.arguments(dir) + ["-q"], environment: ["DEEPDREAM_WEIGHTS_DIR": WeightsDir.path])

@@ -24,7 +24,7 @@ struct ZoomCommandTests {
     }
 
     @Test("bad motion options: a clear error naming the option", arguments: [
-        (["--zoom", "fast"], "--zoom"), (["--drift", "3"], "--drift"), (["--fps", "0"], "--fps"),
+        (["--zoom", "fast"], "--zoom"), (["--drift", "3"], "--drift"), (["--fps", "0"], "--fps"), (["--fps", "1e308"], "--fps"),
         (["--size", "10x10000"], "--size"), (["--start", "purple"], "--start"), (["--ease", "bouncy"], "--ease"),
         (["--layer-schedule", "0:relu9_1"], "relu9_1"), (["--center", "3"], "--center")])
     func errors(_ c: ([String], String)) throws {

@@ -24,7 +24,8 @@ struct LayerAndWeightsTests {
         #expect(t.layer.name == c.1 && t.weight == c.2 && t.channels == c.3)
     }
 
-    @Test("bad layer specs are rejected with the reason", arguments: ["relu4_3*x", "relu4_3[", "relu1_1[64]", "relu1_1[5-2]", "[3]", "relu4_3[]"])
+    @Test("bad layer specs are rejected with the reason", arguments: ["relu4_3*x", "relu4_3[", "relu1_1[64]", "relu1_1[5-2]", "[3]", "relu4_3[]",
+                      "relu4_3[0-99999999999999]", "relu4_3[0-99999999999999999999999]"])
     func badSpecs(_ spec: String) {
         #expect(throws: DreamError.self) { try LayerTarget(parsing: spec) }
     }
