@@ -22,13 +22,17 @@ struct StreamOptions: ParsableArguments {
         var format = inputFormat.map { $0 == "y4m" ? "yuv4mpegpipe" : $0 == "raw" ? "rawvideo" : $0 }
         if format == nil, size != nil { format = "rawvideo" }
         guard format == "rawvideo" else {
-            if size != nil || inputPixFmt != nil { throw ValidationError("--size and --input-pix-fmt describe raw video: add --input-format rawvideo") }
+            if size != nil || inputPixFmt != nil || fps != nil {
+                throw ValidationError("--size, --input-pix-fmt and --fps describe raw video input: add --input-format rawvideo, or leave them out (other formats carry their own)")
+            }
             return StreamSource(format: format)
         }
         guard let size, size.lowercased().split(separator: "x").compactMap({ Int($0) }).count == 2 else {
             throw ValidationError("raw video input needs --size WIDTHxHEIGHT")
         }
-        return StreamSource(format: format, options: ["video_size": size.lowercased(), "pixel_format": inputPixFmt ?? "yuv420p",
+        // Raw frames carry no pixel format: a wrong guess would still divide the stream into wrong frames.
+        guard let inputPixFmt else { throw ValidationError("raw video input needs --input-pix-fmt (rgb24, yuv420p, …): raw frames do not say theirs") }
+        return StreamSource(format: format, options: ["video_size": size.lowercased(), "pixel_format": inputPixFmt,
                                                       "framerate": fps ?? "25"])
     }
 }

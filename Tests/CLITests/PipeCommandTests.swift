@@ -60,6 +60,10 @@ struct PipeCommandTests {
             ("ffmpeg -v error -f lavfi -i testsrc=size=96x64:rate=25 -t 0.4 -f rawvideo -pix_fmt rgb24 - | \"$DD\" pipe --input-format rawvideo --size 97x64 --input-pix-fmt rgb24 --output-format rawvideo --pix-fmt rgb24 \(fastPipe)", "incomplete", nil),
             ("echo 'YUV4MPEG2 nonsense' | \"$DD\" pipe \(fastPipe)", "stdin", 0),
             ("cat \(dir)/tail.mp4 | \"$DD\" video - -o - \(fastPipe)", "faststart", 0),
+            // Raw frames without their pixel format named are refused, not guessed (rgb24 read as yuv420p
+            // divides 60 frames into 122 wrong ones); raw-only options on a stream that says its own are refused.
+            ("ffmpeg -v error -f lavfi -i testsrc=size=214x160:rate=25 -t 0.4 -f rawvideo -pix_fmt rgb24 - | \"$DD\" pipe --input-format rawvideo --size 214x160 --output-format rawvideo --pix-fmt rgb24 \(fastPipe)", "--input-pix-fmt", 0),
+            ("cat \(dir)/in.y4m | \"$DD\" pipe --fps 30 \(fastPipe)", "--input-format rawvideo", 0),
         ]
         for (script, message, frames) in cases {
             let r = try shell("\(script) > \(dir)/out.bin; echo $? > \(dir)/rc")
