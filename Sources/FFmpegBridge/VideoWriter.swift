@@ -151,6 +151,8 @@ public final class VideoWriter {
         // On a pipe, each frame goes out as soon as it is dreamed.
         if streaming && (codecName == "libx264" || codecName == "libx265") { av_dict_set(&opts, "tune", "zerolatency", 0) }
         let opened = avcodec_open2(enc, codec, &opts)
+        // An encoder leaves the options it does not take in `opts`: a --crf the user gave must not vanish there.
+        let crfIgnored = options.crf != nil && av_dict_get(opts, "crf", nil, 0) != nil
         av_dict_free(&opts)
         guard let stream = avformat_new_stream(format, nil), let f = av_frame_alloc(), let p = av_packet_alloc() else {
             preconditionFailure("out of memory")
@@ -160,6 +162,7 @@ public final class VideoWriter {
         packet = p
         do throws(MediaError) {
             try check(opened, "opening the \(codecName) encoder with \(pixName)", shown)
+            if crfIgnored { throw MediaError(shown, "the \(codecName) encoder takes no --crf (constant quality): leave it out") }
             try check(avcodec_parameters_from_context(stream.pointee.codecpar, enc), "copying encoder parameters", shown)
             stream.pointee.time_base = enc.pointee.time_base
             stream.pointee.avg_frame_rate = enc.pointee.framerate

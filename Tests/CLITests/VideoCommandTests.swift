@@ -165,6 +165,7 @@ struct VideoCommandTests {
             (["video", "\(dir)/ok.mp4", "-o", "\(dir)/o5.png"], "%06d"),
             (["video", "\(dir)/ok.mp4", "-o", "\(dir)/o6.mp4", "--codec", "nosuchcodec"], "nosuchcodec"),
             (["video", "\(dir)/ok.mp4", "-o", "\(dir)/o7.mp4", "--blend", "2"], "blend"),
+            (["video", "\(dir)/ok.mp4", "-o", "\(dir)/o8.mkv", "--codec", "ffv1", "--crf", "20"], "ffv1 encoder takes no --crf"),
         ]
         let before = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         for (arguments, message) in cases {
