@@ -43,13 +43,4 @@ public struct FlowField: Sendable, Equatable {
             return (mix(0), mix(1))
         }
     }
-
-    /// Mean length of the vectors, in pixels.
-    public var meanMagnitude: Double {
-        var total = 0.0
-        for i in stride(from: 0, to: vectors.count, by: 2) {
-            total += Double((vectors[i] * vectors[i] + vectors[i + 1] * vectors[i + 1]).squareRoot())
-        }
-        return total / Double(width * height)
-    }
 }

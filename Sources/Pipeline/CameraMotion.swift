@@ -15,12 +15,6 @@ public struct CameraMotion: Sendable, Equatable {
 
     public init() {}
 
-    /// True when no frame moves.
-    public var isStill: Bool {
-        [zoom].allSatisfy { $0.keys.allSatisfy { $0.value == 1 } }
-            && [rotate, driftX, driftY].allSatisfy { $0.keys.allSatisfy { $0.value == 0 } }
-    }
-
     public func step(at frame: Int, width: Int, height: Int) -> ZoomStep {
         ZoomStep(zoom: zoom.value(at: frame), rotate: rotate.value(at: frame), driftX: driftX.value(at: frame),
                  driftY: driftY.value(at: frame), centerX: centerX.map { $0 / Double(width) } ?? 0.5,

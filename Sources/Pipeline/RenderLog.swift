@@ -32,7 +32,7 @@ struct RenderLog {
         var frame = Frame(frame: index, cut: result.cut, colourChange: result.motion?.colourChange,
                           trustedShare: result.motion?.trustedShare, flowSeconds: result.motion?.flowSeconds ?? 0,
                           dreamSeconds: result.dreamSeconds)
-        if meter != nil, input.width == result.dreamed.width, input.height == result.dreamed.height {
+        if meter != nil {
             let s = try meter!.add(frame: index, input: input, output: result.dreamed, motion: result.cut ? nil : result.motion)
             frame.outputWarpingError = s.outputError
             frame.inputWarpingError = s.inputError

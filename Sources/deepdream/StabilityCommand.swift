@@ -43,7 +43,7 @@ struct StabilityCommand: ParsableCommand {
         print("instability  warping error out / in  strength  frames  output")
         for r in results {
             guard let s = r.summary else {
-                print("          –                       –         –  \(String(r.frames).leftPadded(6))  \(r.output) (no frame pair to measure)")
+                print("          –                       –         –  " + String(format: "%6d  ", r.frames) + r.output + " (no frame pair to measure)")
                 continue
             }
             print(String(format: "%11.3f  %10.2f / %-10.2f  %8.2f  %6d  ", s.instability, s.outputError, s.inputError, s.strength, r.frames) + r.output)
@@ -55,8 +55,4 @@ struct StabilityCommand: ParsableCommand {
             try AtomicFile(report).write(try encoder.encode(Report(input: input, cuts: cuts, renders: results)))
         }
     }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
