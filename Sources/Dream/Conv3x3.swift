@@ -16,6 +16,11 @@ public final class Conv3x3Weights: @unchecked Sendable {
     /// Winograd F(4×4,3×3) filters for layers wide enough to gain from them (every layer but conv1_1,
     /// whose 3 input channels make both passes' GEMMs too thin). Made on first use: they take 4× the
     /// memory of the taps, and a dream to relu4_3 never touches block 5.
+    /// The 9 × out × in taps as loaded, for a digest.
+    public func withTaps<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: forwardTaps, count: 9 * inChannels * outChannels))
+    }
+
     var winogradForward: WinogradFilters? { winograd(backward: false) }
     var winogradBackward: WinogradFilters? { winograd(backward: true) }
     private let wide: Bool

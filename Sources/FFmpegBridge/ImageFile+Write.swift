@@ -30,6 +30,11 @@ extension ImageFile {
         try file.write(data)
     }
 
+    /// Lossless PNG bytes.
+    public static func png(_ image: RGBImage) throws(MediaError) -> Data {
+        try encode(image, "png", AV_PIX_FMT_RGB24, quality: 100, "png")
+    }
+
     static func encode(_ image: RGBImage, _ encoderName: String, _ pixelFormat: AVPixelFormat,
                        quality: Int, _ path: String) throws(MediaError) -> Data {
         guard let codec = avcodec_find_encoder_by_name(encoderName) else {

@@ -49,6 +49,11 @@ public final class MotionTracker {
         estimator = flow ? OpticalFlow(preset: .medium, maxSide: maxSide) : nil
     }
 
+    /// Takes `frame` as the last one seen, without measuring it (a resumed render).
+    public func prime(_ frame: Image) {
+        previous = (GreyFrame(frame), ColourHistogram(frame))
+    }
+
     /// The motion from the last frame given to `frame`; nil for the first frame, or after a size change.
     public func next(_ frame: Image) throws(MotionError) -> FrameMotion? {
         let grey = GreyFrame(frame), colours = ColourHistogram(frame)

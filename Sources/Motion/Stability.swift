@@ -38,6 +38,12 @@ public struct StabilityMeter {
 
     public init() {}
 
+    /// Goes on from a render measured up to `input` → `output`, with `samples` so far (a resumed render).
+    public init(resuming samples: [StabilitySample], input: Image, output: Image) {
+        self.samples = samples
+        previous = (input, output)
+    }
+
     /// Measures `output` (the render of `input`) against the previous pair. `motion` is the input's motion
     /// from the previous frame, with its flow; nil starts afresh (first frame, or a cut).
     @discardableResult

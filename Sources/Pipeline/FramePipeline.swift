@@ -117,6 +117,12 @@ struct VideoDestination {
         }
     }
 
+    /// The output's folder is still there and writable: one that vanished mid-render ends it before
+    /// another frame is dreamed, not at the end.
+    func checkFolder() throws(MediaError) {
+        if writerPath != "pipe:1" { try AtomicFile(atomic?.path ?? writerPath).checkWritable() }
+    }
+
     func commit() throws(MediaError) { try atomic?.commit() }
     func discard() { atomic?.discard() }
 }

@@ -28,6 +28,12 @@ struct RenderLog {
         meter = measure ? StabilityMeter() : nil
     }
 
+    /// Goes on from a checkpoint's log; `input` and `output` are the last frame's.
+    mutating func resume(frames: [Frame], samples: [StabilitySample], input: Image, output: Image) {
+        self.frames = frames
+        if meter != nil { meter = StabilityMeter(resuming: samples, input: input, output: output) }
+    }
+
     mutating func add(_ index: Int, input: Image, _ result: TemporalSeeder.Frame) throws {
         var frame = Frame(frame: index, cut: result.cut, colourChange: result.motion?.colourChange,
                           trustedShare: result.motion?.trustedShare, flowSeconds: result.motion?.flowSeconds ?? 0,

@@ -38,6 +38,13 @@ final class TemporalSeeder {
         tracker = needsFlow || video.cuts ? MotionTracker(flow: needsFlow) : nil
     }
 
+    /// Goes on from a resumed render whose last frame was `raw`, dreamed as `dreamed`.
+    func resume(raw: Image, dreamed: Image, cuts: [Int]) {
+        tracker?.prime(raw)
+        previous = (raw, dreamed)
+        self.cuts = cuts
+    }
+
     func next(_ raw: Image, index: Int, dreamer: Dreamer, progress: ((DreamProgress) -> Void)? = nil) throws -> Frame {
         let moved = try tracker?.next(raw)
         let cut = video.cuts && moved?.isCut(threshold: video.cutThreshold) == true

@@ -17,15 +17,18 @@ public enum VideoJob {
         public var cuts: [Int] = []
         /// How steady the render is against its input's motion (nil when not measured).
         public var stability: StabilitySummary?
+        /// Where the frames are kept when the render stopped early (to go on with --resume).
+        public var checkpoint: String?
     }
 
     /// `input` may be `-` (standard input; `source` names its format where probing cannot tell) and
     /// `output` may be `-` (standard output in the stream format `streamFormat`). `inStep`: one frame in,
     /// one frame out (see `FramePipeline`). `report`: a JSON file with per-frame stability and timings.
+    /// `checkpointing` (a file output): keep a checkpoint to resume from (see `Checkpoint`).
     public static func run(input: String, output: String, dream: DreamSettings, video: VideoSettings, network: VGG16,
                            options: VideoOutputOptions, overwrite: Bool, stop: StopFlag, source: StreamSource = StreamSource(),
                            streamFormat: String? = nil, guide: Image? = nil, report: String? = nil, inStep: Bool = false,
-                           progress: ((VideoProgress) -> Void)? = nil) throws -> Summary {
+                           checkpointing: CheckpointOptions? = nil, progress: ((VideoProgress) -> Void)? = nil) throws -> Summary {
         try dream.validate()
         try video.validate()
         let reader = try VideoReader(path: input, format: source.format, options: source.options)
@@ -37,12 +40,26 @@ public enum VideoJob {
                                  : try VideoContainer.forPath(output)
         var options = options
         if container.format == "yuv4mpegpipe" || container.format == "rawvideo" { options.audio = false }
-        let destination = try VideoDestination(output: output, container: container, overwrite: overwrite)
+        let total = video.maxFrames.map { min($0, info.frameCount ?? $0) } ?? info.frameCount
+        let checkpoint = try checkpointing.map { c throws -> Checkpoint in
+            precondition(input != "-" && !toStdout, "a checkpoint needs files on both ends")
+            var manifest = RenderManifest()
+            try manifest.digest(file: input, as: "input")
+            manifest.digest(weights: network.weights)
+            if let guide { manifest.digest(image: guide, as: "guide") }
+            manifest.add(settings: dream, as: "dream")
+            manifest.add(settings: video, as: "video")
+            manifest.add(settings: options, as: "output")
+            manifest.set("output", URL(fileURLWithPath: output).standardizedFileURL.path)
+            let checkpoint = try Checkpoint(output: output, options: c, manifest: manifest.entries, overwrite: overwrite)
+            if let total { try checkpoint.checkSpace(frames: total, width: info.width, height: info.height) }
+            return checkpoint
+        }
+        let destination = try VideoDestination(output: output, container: container, overwrite: overwrite || checkpoint?.resumed != nil)
         if let report { try ImageJob.checkOutput(report, overwrite: true) }
         let writer = try VideoWriter(path: destination.writerPath, container: container, width: info.width, height: info.height,
                                      frameRate: info.frameRate, timeBase: reader.timeBase, audioFrom: reader, options: options,
                                      displayPath: output)
-        let total = video.maxFrames.map { min($0, info.frameCount ?? $0) } ?? info.frameCount
 
         var decodedFrames = 0
         let next = { () throws -> StreamItem? in
@@ -63,31 +80,53 @@ public enum VideoJob {
         let seeder = TemporalSeeder(dream: dream, video: video, motion: motion, guide: guide, measuring: report != nil)
         var log = RenderLog(measure: video.flow || report != nil)
         let start = Date()
+        let resumed = checkpoint?.resumed
+        var position = 0   // frames through the stage
         let written: Int
         do {
             written = try FramePipeline.run(overlapped: !inStep, source: next, writer: writer, stop: stop) { frame in
-                let done = log.frames.count
+                defer { position += 1 }
+                if let resumed, let checkpoint, position < resumed.state.frames {
+                    if position == resumed.state.frames - 1 {
+                        seeder.resume(raw: frame.image, dreamed: resumed.last, cuts: resumed.state.cuts ?? [])
+                        log.resume(frames: resumed.state.log ?? [], samples: resumed.state.samples ?? [], input: frame.image, output: resumed.last)
+                    }
+                    return try checkpoint.frame(position)
+                }
+                try destination.checkFolder()
+                let done = position
                 let result = try seeder.next(frame.image, index: frame.index, dreamer: dreamer) { p in
                     progress?(VideoProgress(frame: done, total: total, dream: p, elapsed: Date().timeIntervalSince(start)))
                 }
                 try log.add(frame.index, input: frame.image, result)
+                try checkpoint?.save(frame: position, last: result.dreamed, state: Checkpoint.State(
+                    frames: position + 1, width: result.dreamed.width, height: result.dreamed.height, machine: Checkpoint.machine,
+                    cuts: seeder.cuts, log: log.frames, samples: log.meter?.samples))
                 progress?(VideoProgress(frame: done + 1, total: total, dream: nil, elapsed: Date().timeIntervalSince(start)))
                 return result.dreamed
             }
         } catch {
             destination.discard()
+            if let checkpoint, checkpoint.frames > 0 { throw InterruptedRender(error: error, frames: checkpoint.frames, directory: checkpoint.directory) }
             throw error
         }
         if written == 0 {
             destination.discard()
             throw MediaError(input, "no video frame could be decoded")
         }
-        try destination.commit()
+        do {
+            try destination.commit()
+        } catch {
+            if let checkpoint { throw InterruptedRender(error: error, frames: checkpoint.frames, directory: checkpoint.directory) }
+            throw error
+        }
+        if !stop.isSet { checkpoint?.remove() }
         let seconds = Date().timeIntervalSince(start)
         if let report { try log.write(to: report, input: input, output: output, seconds: seconds, cuts: seeder.cuts, flow: video.flow) }
         let short = video.maxFrames == nil && !stop.isSet && (info.frameCount ?? 0) > written + 2
         return Summary(frames: written, stopped: stop.isSet, truncated: reader.truncated || short,
-                       expected: info.frameCount, notes: writer.notes, cuts: seeder.cuts, stability: log.meter?.summary)
+                       expected: info.frameCount, notes: (checkpoint?.notes ?? []) + writer.notes, cuts: seeder.cuts,
+                       stability: log.meter?.summary, checkpoint: stop.isSet ? checkpoint?.directory : nil)
     }
 }
 

@@ -59,11 +59,24 @@ public enum ZoomJob {
 
     public static func run(start: Image, output: String, dream: DreamSettings, zoom: ZoomSettings, network: VGG16,
                            options: VideoOutputOptions, overwrite: Bool, stop: StopFlag, guide: Image? = nil,
-                           progress: ((VideoProgress) -> Void)? = nil) throws -> VideoJob.Summary {
+                           checkpointing: CheckpointOptions? = nil, progress: ((VideoProgress) -> Void)? = nil) throws -> VideoJob.Summary {
         try dream.validate()
         try zoom.validate(width: start.width, height: start.height)
         let container = try VideoContainer.forPath(output)
-        let destination = try VideoDestination(output: output, container: container, overwrite: overwrite)
+        let checkpoint = try checkpointing.map { c throws -> Checkpoint in
+            var manifest = RenderManifest()
+            manifest.digest(image: start, as: "start picture")
+            manifest.digest(weights: network.weights)
+            if let guide { manifest.digest(image: guide, as: "guide") }
+            manifest.add(settings: dream, as: "dream")
+            manifest.add(settings: zoom, as: "zoom")
+            manifest.add(settings: options, as: "output")
+            manifest.set("output", URL(fileURLWithPath: output).standardizedFileURL.path)
+            let checkpoint = try Checkpoint(output: output, options: c, manifest: manifest.entries, overwrite: overwrite)
+            try checkpoint.checkSpace(frames: zoom.frames, width: start.width, height: start.height)
+            return checkpoint
+        }
+        let destination = try VideoDestination(output: output, container: container, overwrite: overwrite || checkpoint?.resumed != nil)
         let writer = try VideoWriter(path: destination.writerPath, container: container,
                                      width: start.width, height: start.height, frameRate: zoom.fps,
                                      timeBase: (zoom.fps.den, zoom.fps.num), audioFrom: nil,
@@ -81,8 +94,17 @@ public enum ZoomJob {
         var reference: [(mean: Float, std: Float)]?
         let written: Int
         do {
+            let resumed = checkpoint?.resumed
             written = try FramePipeline.run(overlapped: true, source: next, writer: writer, stop: stop) { source in
                 let i = source.index
+                if let resumed, let checkpoint, i < resumed.state.frames {
+                    if i == resumed.state.frames - 1 {
+                        last = resumed.last
+                        reference = resumed.state.reference?.map { (mean: $0[0], std: $0[1]) }
+                    }
+                    return try checkpoint.frame(i)
+                }
+                try destination.checkFolder()
                 var frame = source.image
                 if let last {
                     frame = last.warped(zoom.motion.step(at: i, width: frame.width, height: frame.height))
@@ -94,14 +116,25 @@ public enum ZoomJob {
                 }
                 if reference == nil { reference = frame.channelStatistics() }
                 last = frame
+                try checkpoint?.save(frame: i, last: frame, state: Checkpoint.State(
+                    frames: i + 1, width: frame.width, height: frame.height, machine: Checkpoint.machine,
+                    reference: reference?.map { [$0.mean, $0.std] }))
                 progress?(VideoProgress(frame: i + 1, total: zoom.frames, dream: nil, elapsed: Date().timeIntervalSince(began)))
                 return frame
             }
         } catch {
             destination.discard()
+            if let checkpoint, checkpoint.frames > 0 { throw InterruptedRender(error: error, frames: checkpoint.frames, directory: checkpoint.directory) }
             throw error
         }
-        try destination.commit()
-        return VideoJob.Summary(frames: written, stopped: stop.isSet, truncated: false, expected: zoom.frames, notes: writer.notes)
+        do {
+            try destination.commit()
+        } catch {
+            if let checkpoint { throw InterruptedRender(error: error, frames: checkpoint.frames, directory: checkpoint.directory) }
+            throw error
+        }
+        if !stop.isSet { checkpoint?.remove() }
+        return VideoJob.Summary(frames: written, stopped: stop.isSet, truncated: false, expected: zoom.frames,
+                                notes: (checkpoint?.notes ?? []) + writer.notes, checkpoint: stop.isSet ? checkpoint?.directory : nil)
     }
 }

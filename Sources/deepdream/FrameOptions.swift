@@ -93,7 +93,10 @@ func report(_ summary: VideoJob.Summary, input: String?, output: String) throws 
         let of = summary.expected.map { " of \($0)" } ?? ""
         lines.append("deepdream: \(input): truncated or damaged; dreamed the \(summary.frames)\(of) frames that decoded")
     }
-    if summary.stopped { lines.append("deepdream: stopped; \(output == "-" ? "stdout" : output) holds the first \(summary.frames) frames") }
+    if summary.stopped {
+        lines.append("deepdream: stopped; \(output == "-" ? "stdout" : output) holds the first \(summary.frames) frames"
+                     + (summary.checkpoint.map { "; the checkpoint in \($0) goes on from there with --resume" } ?? ""))
+    }
     if !lines.isEmpty { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
     if summary.stopped { throw ExitCode(130) }
     if summary.truncated && input == "-" { throw ExitCode(1) }   // a stream cut short is an error for the pipeline

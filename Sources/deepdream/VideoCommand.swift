@@ -38,20 +38,23 @@ struct VideoCommand: ParsableCommand {
 
     @OptionGroup var flags: OutputFlags
 
+    @OptionGroup var checkpoint: ResumeOptions
+
     func run() throws {
         let (settings, weights, preset) = try dream.resolve(defaultPreset: "video")
         let video = try frameOptions.resolve(preset: preset)
         if output == "-" { _ = try VideoContainer.named(format) } else { _ = try VideoContainer.forPath(output) }
-        if !output.contains("%") { try ImageJob.checkOutput(output, overwrite: flags.overwrite) }
         let source = try stream.source(forStandardInput: input == "-")
         let guide = try dream.guideImage()
+        let checkpointing = try checkpoint.options(input: input, output: output)
+        if !output.contains("%") && !checkpoint.resume { try ImageJob.checkOutput(output, overwrite: flags.overwrite) }
         let network = try WeightsLocator.load(weights)
         let signals = StopSignals(cleanup: output.contains("%") || output == "-" ? nil : AtomicFile(output).temporaryPath)
         let display = VideoProgressDisplay(quiet: flags.quiet)
         let summary = try VideoJob.run(input: input, output: output, dream: settings, video: video, network: network,
                                        options: encode.options(audio: !noAudio),
                                        overwrite: flags.overwrite, stop: signals.flag, source: source, streamFormat: format,
-                                       guide: guide, report: frameOptions.report, progress: display.update)
+                                       guide: guide, report: frameOptions.report, checkpointing: checkpointing, progress: display.update)
         display.finish()
         try report(summary, input: input, output: output)
     }

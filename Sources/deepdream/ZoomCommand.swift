@@ -59,6 +59,8 @@ struct ZoomCommand: ParsableCommand {
 
     @OptionGroup var flags: OutputFlags
 
+    @OptionGroup var checkpoint: ResumeOptions
+
     func run() throws {
         let (settings, weights, preset) = try dream.resolve()
         var z = ZoomSettings()
@@ -96,13 +98,15 @@ struct ZoomCommand: ParsableCommand {
         try z.validate(width: startImage.width, height: startImage.height)
         let guide = try dream.guideImage()
         _ = try VideoContainer.forPath(output)
-        if !output.contains("%") { try ImageJob.checkOutput(output, overwrite: flags.overwrite) }
+        let checkpointing = try checkpoint.options(input: nil, output: output)
+        if !output.contains("%") && !checkpoint.resume { try ImageJob.checkOutput(output, overwrite: flags.overwrite) }
         let network = try WeightsLocator.load(weights)
         let signals = StopSignals(cleanup: output.contains("%") ? nil : AtomicFile(output).temporaryPath)
         let display = VideoProgressDisplay(quiet: flags.quiet)
         let summary = try ZoomJob.run(start: startImage, output: output, dream: settings, zoom: z, network: network,
                                       options: encode.options(audio: false),
-                                      overwrite: flags.overwrite, stop: signals.flag, guide: guide, progress: display.update)
+                                      overwrite: flags.overwrite, stop: signals.flag, guide: guide, checkpointing: checkpointing,
+                                      progress: display.update)
         display.finish()
         try report(summary, input: nil, output: output)
     }
