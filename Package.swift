@@ -33,16 +33,19 @@ let package = Package(
         .target(name: "Dream", dependencies: ["CKernels", "COpenBLAS"]),
         .target(name: "FFmpegBridge", dependencies: ["CFFmpeg"]),
         .target(name: "Pipeline", dependencies: ["Dream", "FFmpegBridge", "Motion"]),
-        .executableTarget(
-            name: "deepdream",
+        .target(
+            name: "DeepDreamCLI",
             dependencies: [
                 "Dream", "FFmpegBridge", "Motion", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "deepdream", dependencies: ["DeepDreamCLI"]),
+        // libFuzzer harnesses for every parser we own; without -DFUZZING, a replayer of the corpus (scripts/fuzz).
+        .executableTarget(name: "deepdream-fuzz", dependencies: ["DeepDreamCLI", "Dream", "FFmpegBridge", "Pipeline"]),
         .testTarget(name: "DreamTests", dependencies: ["Dream"]),
         .testTarget(name: "FFmpegBridgeTests", dependencies: ["FFmpegBridge"]),
         .testTarget(name: "MotionTests", dependencies: ["Motion", "Dream", "FFmpegBridge"]),
-        .testTarget(name: "CLITests", dependencies: ["deepdream"]),
+        .testTarget(name: "CLITests", dependencies: ["deepdream", "deepdream-fuzz"]),
     ]
 )

@@ -32,16 +32,24 @@ public struct VGG16Weights: Sendable {
     public static let fix = "run scripts/fetch-weights (or `make weights`) to fetch and convert them"
 
     public init(contentsOf path: String) throws(DreamError) {
-        let url = URL(fileURLWithPath: path)
         guard FileManager.default.fileExists(atPath: path) else { throw .weightsMissing(path: path, fix: Self.fix) }
-        let file: SafeTensors
+        let data: Data
         do {
-            let data = try Data(contentsOf: url, options: .alwaysMapped)
-            file = try SafeTensors(data)
-        } catch let error as DreamError {
-            throw .weightsInvalid(path: path, reason: error.description, fix: Self.fix)
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             throw .weightsInvalid(path: path, reason: error.localizedDescription, fix: Self.fix)
+        }
+        try self.init(data: data, path: path)
+    }
+
+    /// A safetensors file's bytes; `path` names it in errors.
+    public init(data: Data, path: String) throws(DreamError) {
+        let url = URL(fileURLWithPath: path)
+        let file: SafeTensors
+        do {
+            file = try SafeTensors(data)
+        } catch {
+            throw .weightsInvalid(path: path, reason: error.description, fix: Self.fix)
         }
         func invalid(_ reason: String) -> DreamError { .weightsInvalid(path: path, reason: reason, fix: Self.fix) }
         let meta = file.metadata

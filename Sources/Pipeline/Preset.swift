@@ -17,9 +17,14 @@ public struct Preset: Sendable {
                               "zoom", "rotate", "drift", "anchor"]
 
     public init(contentsOf path: String) throws(PresetError) {
+        guard let data = FileManager.default.contents(atPath: path) else { throw PresetError(path, "cannot read the file") }
+        try self.init(data: data, path: path)
+    }
+
+    /// A preset file's bytes; `path` names it in errors.
+    public init(data: Data, path: String) throws(PresetError) {
         self.path = path
         name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        guard let data = FileManager.default.contents(atPath: path) else { throw PresetError(path, "cannot read the file") }
         guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
             throw PresetError(path, "not a JSON object")
         }

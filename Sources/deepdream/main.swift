@@ -1,0 +1,3 @@
+import DeepDreamCLI
+
+DeepDream.main()
