@@ -254,6 +254,7 @@ public final class VideoWriter {
             let r = avcodec_receive_packet(encoder, packet)
             if r == dd_averror_eagain() || r == dd_averror_eof() { return }
             try check(r, "encoding", path)
+            if packet.pointee.duration <= 0 { packet.pointee.duration = frameDuration }   // else MP4 guesses the last frame's
             av_packet_rescale_ts(packet, encoder.pointee.time_base, videoStream.pointee.time_base)
             packet.pointee.stream_index = videoStream.pointee.index
             try check(av_interleaved_write_frame(format, packet), "writing video", path)

@@ -55,6 +55,8 @@ public enum VideoJob {
             if let total { try checkpoint.checkSpace(frames: total, width: info.width, height: info.height) }
             return checkpoint
         }
+        // A render that fails before its first frame leaves no checkpoint behind.
+        defer { if let checkpoint, checkpoint.frames == 0 { checkpoint.remove() } }
         let destination = try VideoDestination(output: output, container: container, overwrite: overwrite || checkpoint?.resumed != nil)
         if let report { try ImageJob.checkOutput(report, overwrite: true) }
         let writer = try VideoWriter(path: destination.writerPath, container: container, width: info.width, height: info.height,

@@ -76,6 +76,8 @@ public enum ZoomJob {
             try checkpoint.checkSpace(frames: zoom.frames, width: start.width, height: start.height)
             return checkpoint
         }
+        // A render that fails before its first frame leaves no checkpoint behind.
+        defer { if let checkpoint, checkpoint.frames == 0 { checkpoint.remove() } }
         let destination = try VideoDestination(output: output, container: container, overwrite: overwrite || checkpoint?.resumed != nil)
         let writer = try VideoWriter(path: destination.writerPath, container: container,
                                      width: start.width, height: start.height, frameRate: zoom.fps,

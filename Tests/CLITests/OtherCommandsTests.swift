@@ -23,9 +23,15 @@ struct OtherCommandsTests {
     func presets() throws {
         let r = try CLI.run(["presets"])
         #expect(r.status == 0)
-        for word in ["default", "gentle", "deep", "video", "zoom", "imagenet", "hed", "torchvision", "relu4_3", "pool5"] {
-            #expect(r.stdout.contains(word), "missing \(word)")
-        }
+        // One line a preset file and a weights name, each starting with its name; the layers in order.
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let names = lines.compactMap { $0.hasPrefix("  ") ? $0.split(separator: " ").first.map(String.init) : nil }
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(CLI.repository.path)/presets")
+            .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+        #expect(Array(names.prefix(files.count)) == files)
+        #expect(Array(names.dropFirst(files.count).prefix(3)) == ["imagenet", "hed", "torchvision"])
+        #expect(lines.contains("  conv4_1 relu4_1 conv4_2 relu4_2 conv4_3 relu4_3 pool4"))
+        #expect(lines.contains("  conv5_1 relu5_1 conv5_2 relu5_2 conv5_3 relu5_3 pool5"))
     }
 
     @Test("help names every subcommand and the dream options")

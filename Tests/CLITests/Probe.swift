@@ -2,7 +2,7 @@ import Foundation
 
 /// What ffprobe says about a media file's streams (ffprobe is installed by scripts/install-packages).
 struct Probe {
-    struct Stream { let type: String; let codec: String; let width: Int?; let height: Int?; let frames: Int?; let start: Double?; let duration: Double?; let rate: String? }
+    struct Stream { let type: String; let codec: String; let width: Int?; let height: Int?; let frames: Int?; let start: Double?; let duration: Double?; let rate: String?; let pixelFormat: String? }
     let streams: [Stream]
     let duration: Double?
 
@@ -13,7 +13,7 @@ struct Probe {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ffprobe", "-v", "error", "-count_frames", "-show_entries",
-                             "stream=codec_type,codec_name,width,height,nb_read_frames,start_time,duration,r_frame_rate:format=duration",
+                             "stream=codec_type,codec_name,width,height,nb_read_frames,start_time,duration,r_frame_rate,pix_fmt:format=duration",
                              "-of", "json", path]
         let out = Pipe()
         process.standardOutput = out
@@ -26,7 +26,8 @@ struct Probe {
         streams = (json["streams"] as? [[String: Any]] ?? []).map {
             Stream(type: $0["codec_type"] as? String ?? "", codec: $0["codec_name"] as? String ?? "",
                    width: $0["width"] as? Int, height: $0["height"] as? Int, frames: num($0["nb_read_frames"]).map { Int($0) },
-                   start: num($0["start_time"]), duration: num($0["duration"]), rate: $0["r_frame_rate"] as? String)
+                   start: num($0["start_time"]), duration: num($0["duration"]), rate: $0["r_frame_rate"] as? String,
+                   pixelFormat: $0["pix_fmt"] as? String)
         }
         duration = num((json["format"] as? [String: Any])?["duration"])
     }
@@ -46,4 +47,27 @@ func ffmpeg(_ arguments: [String]) throws {
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
+}
+
+/// Where a stream's packets start and end (seconds), read from the packets themselves rather than the
+/// container's summary; nil without packets. `stream`: ffprobe's selector, "v" or "a".
+func packetSpan(_ path: String, _ stream: String) throws -> (start: Double, end: Double)? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["ffprobe", "-v", "error", "-select_streams", stream, "-show_entries", "packet=pts_time,duration_time", "-of", "csv=p=0", path]
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    // MP4 leaves packet durations out (N/A): there the last packet lasts as long as the one before it.
+    let packets = text.split(separator: "\n").compactMap { line -> (pts: Double, duration: Double?)? in
+        let f = line.split(separator: ",").map { Double($0) }
+        guard f.count == 2, let pts = f[0] else { return nil }
+        return (pts, f[1])
+    }.sorted { $0.pts < $1.pts }
+    guard let first = packets.first, let last = packets.last else { return nil }
+    let spacing = packets.count > 1 ? last.pts - packets[packets.count - 2].pts : 0
+    return (first.pts, last.pts + (last.duration ?? spacing))
 }
