@@ -48,8 +48,9 @@ struct ImageFileTests {
         }
     }
 
-    /// EXIF orientation: 6 = rotate 90° clockwise to display, 3 = 180°, 8 = 90° anticlockwise, 2 = mirror.
-    @Test("honours EXIF orientation", arguments: [UInt16(1), 2, 3, 6, 8])
+    /// EXIF orientation: 2 = mirror, 3 = 180°, 4 = flip, 5 = transpose, 6 = rotate 90° clockwise to display,
+    /// 7 = transverse, 8 = 90° anticlockwise.
+    @Test("honours EXIF orientation", arguments: [UInt16(1), 2, 3, 4, 5, 6, 7, 8])
     func orientation(_ tag: UInt16) throws {
         let dir = temporaryFolder(), plain = "\(dir)/plain.jpg", rotated = "\(dir)/rotated.jpg"
         var image = RGBImage(width: 40, height: 24, fill: 128)
@@ -60,7 +61,10 @@ struct ImageFileTests {
         let expected: (w: Int, h: Int, redX: Int, redY: Int) = switch tag {
         case 2: (40, 24, 36, 3)     // mirrored: top-right
         case 3: (40, 24, 36, 20)    // 180°: bottom-right
+        case 4: (40, 24, 3, 20)     // flipped: bottom-left
+        case 5: (24, 40, 3, 3)      // transposed: top-left, on its side
         case 6: (24, 40, 20, 3)     // 90° clockwise: top-right
+        case 7: (24, 40, 20, 36)    // transverse: bottom-right
         case 8: (24, 40, 3, 36)     // 90° anticlockwise: bottom-left
         default: (40, 24, 3, 3)
         }
