@@ -87,7 +87,9 @@ func report(_ summary: VideoJob.Summary, input: String?, output: String) throws 
         lines.append(String(format: "deepdream: stability: instability %.3f (warping error %.2f, the input's %.2f, strength %.2f, in 0–255 levels)",
                             s.instability, s.outputError, s.inputError, s.strength))
     }
-    if summary.truncated, input == "-" {
+    if summary.stalled {
+        lines.append("deepdream: stdin: nothing came for the --input-timeout; \(summary.frames) complete frames were written")
+    } else if summary.truncated, input == "-" {
         lines.append("deepdream: stdin: the stream ended in an incomplete or damaged frame; \(summary.frames) complete frames were written")
     } else if summary.truncated, let input {
         let of = summary.expected.map { " of \($0)" } ?? ""
@@ -99,5 +101,5 @@ func report(_ summary: VideoJob.Summary, input: String?, output: String) throws 
     }
     if !lines.isEmpty { FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
     if summary.stopped { throw ExitCode(130) }
-    if summary.truncated && input == "-" { throw ExitCode(1) }   // a stream cut short is an error for the pipeline
+    if (summary.truncated || summary.stalled) && input == "-" { throw ExitCode(1) }   // a stream cut short is an error for the pipeline
 }

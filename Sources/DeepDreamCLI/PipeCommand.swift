@@ -18,7 +18,22 @@ struct StreamOptions: ParsableArguments {
     @Option(help: "Raw video frame rate (25, 30000/1001, …).")
     var fps: String?
 
+    @Option(help: "End the stream when standard input sends nothing for this many seconds (default: wait for ever, as a pipe may pause).")
+    var inputTimeout: Double?
+
     func source(forStandardInput: Bool) throws -> StreamSource {
+        if let inputTimeout {
+            guard forStandardInput else { throw ValidationError("--input-timeout is for standard input (-); a file cannot stall") }
+            guard inputTimeout.isFinite, inputTimeout > 0, inputTimeout <= 86_400 else {
+                throw ValidationError("--input-timeout must be 0 < seconds ≤ 86400, got \(inputTimeout)")
+            }
+        }
+        var source = try rawSource(forStandardInput: forStandardInput)
+        source.stallTimeout = inputTimeout
+        return source
+    }
+
+    private func rawSource(forStandardInput: Bool) throws -> StreamSource {
         var format = inputFormat.map { $0 == "y4m" ? "yuv4mpegpipe" : $0 == "raw" ? "rawvideo" : $0 }
         if format == nil, size != nil { format = "rawvideo" }
         guard format == "rawvideo" else {

@@ -19,11 +19,32 @@ final class InputFile {
     /// Called with every packet that is not of the video stream (audio, for the writer to copy).
     var onOtherPacket: ((UnsafeMutablePointer<AVPacket>) -> Void)?
 
+    /// Standard input sent nothing for `stallTimeout` seconds: reading ended there.
+    private(set) var stalled = false
+    private let stallTimeout: Double?
+    /// Standard input's file status flags before O_NONBLOCK was added (restored at the end).
+    private var stdinFlags: Int32?
+
     /// `path` may be `-` for standard input; `format` names the demuxer where probing cannot tell
-    /// (rawvideo), with its options (video_size, pixel_format, framerate).
-    init(path: String, format formatName: String? = nil, options: [String: String] = [:]) throws(MediaError) {
+    /// (rawvideo), with its options (video_size, pixel_format, framerate). `stallTimeout` (standard input
+    /// only): end the stream when no byte comes for that many seconds; nil waits for ever.
+    init(path: String, format formatName: String? = nil, options: [String: String] = [:], stallTimeout: Double? = nil) throws(MediaError) {
         self.path = path == "-" ? "pipe:0" : path
         let path = self.path
+        self.stallTimeout = stallTimeout
+        var options = options
+        var savedFlags: Int32?
+        func restore() { if let savedFlags { _ = fcntl(STDIN_FILENO, F_SETFL, savedFlags) } }
+        if let stallTimeout, path == "pipe:0" {
+            // FFmpeg's pipe reader blocks in read(2) for ever. Non-blocking, it retries every millisecond
+            // and gives up with EIO after rw_timeout. Only for a pipe or socket: a terminal's flags outlive us.
+            var st = stat()
+            if fstat(STDIN_FILENO, &st) == 0, (st.st_mode & S_IFMT) == S_IFIFO || (st.st_mode & S_IFMT) == S_IFSOCK {
+                let flags = fcntl(STDIN_FILENO, F_GETFL)
+                if flags >= 0, fcntl(STDIN_FILENO, F_SETFL, flags | O_NONBLOCK) == 0 { savedFlags = flags }
+            }
+            options["rw_timeout"] = String(Int64(stallTimeout * 1e6))
+        }
         var opening: UnsafeMutablePointer<AVFormatContext>?
         var demuxer: UnsafePointer<AVInputFormat>?
         if let formatName {
@@ -35,7 +56,9 @@ final class InputFile {
         let opened = avformat_open_input(&opening, path, demuxer, &dict)
         av_dict_free(&dict)
         guard opened >= 0, let ctx = opening else {
+            restore()
             if opened == -ENOENT { throw MediaError(path, "no such file") }
+            if opened == -EIO, let stallTimeout { throw MediaError(path, "nothing came for \(stallTimeout.formatted()) s (--input-timeout)") }
             if (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 0 { throw MediaError(path, "empty file") }
             throw MediaError(path, "cannot open: \(averrorText(opened))")
         }
@@ -58,13 +81,21 @@ final class InputFile {
         } catch {
             avcodec_free_context(&allocated)
             avformat_close_input(&opening)
+            restore()
             throw error
         }
         guard let packet = av_packet_alloc() else { preconditionFailure("out of memory") }
         self.packet = packet
+        stdinFlags = savedFlags
+    }
+
+    private func restoreStandardInput() {
+        if let stdinFlags { _ = fcntl(STDIN_FILENO, F_SETFL, stdinFlags) }
+        stdinFlags = nil
     }
 
     deinit {
+        restoreStandardInput()
         var p: UnsafeMutablePointer<AVPacket>? = packet
         av_packet_free(&p)
         var d: UnsafeMutablePointer<AVCodecContext>? = decoder
@@ -90,6 +121,7 @@ final class InputFile {
                     throw MediaError(path, "an mp4/mov with its index at the end cannot be read from a pipe; remux it with -movflags +faststart, or send fragmented mp4, mkv or nut")
                 }
                 if read != dd_averror_eof() && read != -EIO { try check(read, "reading", path) }
+                if read == -EIO && stdinFlags != nil { stalled = true }
                 if demuxerName == "yuv4mpegpipe", let pb = format.pointee.pb {
                     trailingBytes = max(0, avio_tell(pb) - lastPacketEnd)
                 }

@@ -38,8 +38,9 @@ public final class VideoReader {
     private var pendingAudio: [Packet] = []
     private var lastPTS: Int64?
 
-    public init(path: String, format: String? = nil, options: [String: String] = [:]) throws(MediaError) {
-        input = try InputFile(path: path, format: format, options: options)
+    /// `stallTimeout`: see `InputFile`.
+    public init(path: String, format: String? = nil, options: [String: String] = [:], stallTimeout: Double? = nil) throws(MediaError) {
+        input = try InputFile(path: path, format: format, options: options, stallTimeout: stallTimeout)
         let ctx = input.format
         let audio = av_find_best_stream(ctx, AVMEDIA_TYPE_AUDIO, -1, input.videoStream, nil, 0)
         audioStream = audio >= 0 ? audio : nil
@@ -115,6 +116,8 @@ public final class VideoReader {
     /// True when decoding stopped at damaged data rather than at the end of the file, or skipped
     /// packets the decoder could not use (a short last frame, a raw size that does not divide the stream).
     public var truncated: Bool { stoppedEarly || input.rejectedPackets > 0 || input.trailingBytes > 0 }
+    /// Standard input sent nothing for the stall timeout: the stream ended there.
+    public var stalled: Bool { input.stalled }
     private var stoppedEarly = false
 
     private var pendingFrame: VideoFrame?

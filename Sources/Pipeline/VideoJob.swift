@@ -11,6 +11,8 @@ public enum VideoJob {
         public var frames: Int
         public var stopped: Bool        // interrupted: the output holds the frames before the stop
         public var truncated: Bool      // the input ended in damaged data, or well short of its stated length
+        /// Standard input stalled past the timeout: the stream ended there.
+        public var stalled = false
         public var expected: Int?       // frames the container promised
         public var notes: [String]
         /// Frames where a scene cut restarted the dream.
@@ -31,7 +33,7 @@ public enum VideoJob {
                            checkpointing: CheckpointOptions? = nil, progress: ((VideoProgress) -> Void)? = nil) throws -> Summary {
         try dream.validate()
         try video.validate()
-        let reader = try VideoReader(path: input, format: source.format, options: source.options)
+        let reader = try VideoReader(path: input, format: source.format, options: source.options, stallTimeout: source.stallTimeout)
         let info = reader.info
         let motion = try video.motion.resolve(fps: info.fps)
         try motion.validate(width: info.width, height: info.height)
@@ -126,7 +128,7 @@ public enum VideoJob {
         let seconds = Date().timeIntervalSince(start)
         if let report { try log.write(to: report, input: input, output: output, seconds: seconds, cuts: seeder.cuts, flow: video.flow) }
         let short = video.maxFrames == nil && !stop.isSet && (info.frameCount ?? 0) > written + 2
-        return Summary(frames: written, stopped: stop.isSet, truncated: reader.truncated || short,
+        return Summary(frames: written, stopped: stop.isSet, truncated: reader.truncated || short, stalled: reader.stalled,
                        expected: info.frameCount, notes: (checkpoint?.notes ?? []) + writer.notes, cuts: seeder.cuts,
                        stability: log.meter?.summary, checkpoint: stop.isSet ? checkpoint?.directory : nil)
     }
@@ -136,8 +138,11 @@ public enum VideoJob {
 public struct StreamSource: Sendable {
     public var format: String?
     public var options: [String: String] = [:]
-    public init(format: String? = nil, options: [String: String] = [:]) {
+    /// End the stream when standard input sends nothing for this many seconds (nil: wait).
+    public var stallTimeout: Double?
+    public init(format: String? = nil, options: [String: String] = [:], stallTimeout: Double? = nil) {
         self.format = format
         self.options = options
+        self.stallTimeout = stallTimeout
     }
 }

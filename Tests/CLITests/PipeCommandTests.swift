@@ -85,6 +85,27 @@ struct PipeCommandTests {
         #expect(rc == "0", "exit status \(rc) (141 would be death by SIGPIPE)")
     }
 
+    @Test("--input-timeout ends a stream that stops sending: the frames so far written, a clear line, exit 1; without it, the program waits")
+    func stalledInput() throws {
+        let dir = temporaryFolder()
+        _ = try shell("\(y4mSource) | head -c 27742 > \(dir)/three.y4m")   // header and 3 frames of 96×64
+        // The writer keeps the pipe open for 10 s after 3 frames; the program must be done long before.
+        let timed = "(cat \(dir)/three.y4m; sleep 10) | (s=$(date +%s%N); \"$DD\" pipe \(fastPipe) --first-frame-iterations 1 --input-timeout 1 > \(dir)/out.y4m; echo $? $(( ($(date +%s%N) - s) / 1000000 )) > \(dir)/rc)"
+        let r = try shell(timed)
+        let fields = try String(contentsOfFile: "\(dir)/rc", encoding: .utf8).split(separator: " ").map { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(fields.first == 1, "exit status: \(fields)")
+        #expect((fields.last ?? nil).map { $0 < 8000 } == true, "milliseconds until it gave up: \(fields)")
+        #expect(r.stderr.contains("--input-timeout") && r.stderr.contains("3 complete frames"), "\(r.stderr)")
+        #expect(try Probe("\(dir)/out.y4m").video?.frames == 3)
+        // Without the timeout the same stream is waited for, to its end.
+        let waited = "(cat \(dir)/three.y4m; sleep 3) | (s=$(date +%s%N); \"$DD\" pipe \(fastPipe) > /dev/null; echo $? $(( ($(date +%s%N) - s) / 1000000 )) > \(dir)/rc2)"
+        _ = try shell(waited)
+        let patient = try String(contentsOfFile: "\(dir)/rc2", encoding: .utf8).split(separator: " ").map { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(patient.first == 0 && (patient.last ?? nil).map { $0 >= 3000 } == true, "\(patient)")
+        let file = try CLI.run(["video", "samples/coffee-pan.mp4", "-o", "\(dir)/x.mp4", "--input-timeout", "1"])
+        #expect(file.status != 0 && file.stderr.contains("a file cannot stall"), "\(file.stderr)")
+    }
+
     /// Bounded latency: with stdin still open after one frame, that frame must come out.
     @Test("frame N is written before frame N+1 is read")
     func latency() throws {
