@@ -6,6 +6,10 @@ import CFFmpeg
 /// so sound and picture end together.
 final class AudioTrack {
     let note: String?
+    /// Packets that did not decode: copied as they came, or skipped when re-encoding.
+    private(set) var damaged = 0
+    private var checker: AudioCheck?
+    var copied: Bool { transcoder == nil }
     private let path: String
     private let inputTimeBase: AVRational
     private let stream: UnsafeMutablePointer<AVStream>
@@ -23,6 +27,7 @@ final class AudioTrack {
             try check(avcodec_parameters_copy(stream.pointee.codecpar, parameters), "copying the audio parameters", path)
             stream.pointee.codecpar.pointee.codec_tag = 0
             stream.pointee.time_base = inputTimeBase
+            checker = AudioCheck(parameters: parameters)
             note = nil
         } else {
             let target = String(cString: format.pointee.oformat.pointee.name) == "webm" ? "libvorbis" : "aac"
@@ -53,9 +58,10 @@ final class AudioTrack {
 
     private func write(_ p: Packet, before end: Double, into format: UnsafeMutablePointer<AVFormatContext>) throws(MediaError) {
         if let transcoder {
-            try transcoder.add(p.packet, before: end, into: format)
+            if try !transcoder.add(p.packet, before: end, into: format) { damaged += 1 }
             return
         }
+        if let checker, !checker.decodes(p.packet) { damaged += 1 }
         av_packet_rescale_ts(p.packet, inputTimeBase, stream.pointee.time_base)
         p.packet.pointee.stream_index = stream.pointee.index
         p.packet.pointee.pos = -1
@@ -117,9 +123,10 @@ final class AudioTranscoder {
         avcodec_free_context(&encoder)
     }
 
-    func add(_ input: UnsafeMutablePointer<AVPacket>, before end: Double, into format: UnsafeMutablePointer<AVFormatContext>) throws(MediaError) {
-        if avcodec_send_packet(decoder, input) < 0 { return }   // a damaged packet: skip it
-        try drainDecoder(before: end, into: format)
+    /// False for a damaged packet (skipped).
+    func add(_ input: UnsafeMutablePointer<AVPacket>, before end: Double, into format: UnsafeMutablePointer<AVFormatContext>) throws(MediaError) -> Bool {
+        if avcodec_send_packet(decoder, input) < 0 { return false }
+        return try drainDecoder(before: end, into: format)
     }
 
     func finish(before end: Double, into format: UnsafeMutablePointer<AVFormatContext>) throws(MediaError) {
@@ -129,8 +136,13 @@ final class AudioTranscoder {
         try encode(nil, into: format)
     }
 
-    private func drainDecoder(before end: Double, into format: UnsafeMutablePointer<AVFormatContext>) throws(MediaError) {
-        while avcodec_receive_frame(decoder, decoded) >= 0 {
+    /// False when the decoder failed on what it was sent.
+    @discardableResult
+    private func drainDecoder(before end: Double, into format: UnsafeMutablePointer<AVFormatContext>) throws(MediaError) -> Bool {
+        while true {
+            let r = avcodec_receive_frame(decoder, decoded)
+            if r == dd_averror_eagain() || r == dd_averror_eof() { return true }
+            if r < 0 { return false }
             defer { av_frame_unref(decoded) }
             if nextPTS == nil {
                 let pts = decoded.pointee.best_effort_timestamp == dd_nopts_value() ? 0 : decoded.pointee.best_effort_timestamp

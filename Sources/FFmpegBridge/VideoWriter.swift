@@ -245,6 +245,10 @@ public final class VideoWriter {
         defer { close() }
         try encode(nil)
         try audio?.finish(videoEnd: lastVideoEnd, into: format)
+        if let audio, audio.damaged > 0 {
+            notes.append("audio: \(audio.damaged) damaged packet\(audio.damaged == 1 ? "" : "s") "
+                         + (audio.copied ? "(copied as is; players skip them)" : "(left out of the re-encoded sound)"))
+        }
         try check(av_write_trailer(format), "finishing the file", path)
     }
 

@@ -97,6 +97,21 @@ struct VideoCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["in.mp4", "out.\(o.0)"])
     }
 
+    @Test("damaged audio packets are counted and reported, copied or re-encoded; clean sound gets no such note", arguments: ["mkv", "webm"])
+    func damagedAudio(_ ext: String) throws {
+        let dir = temporaryFolder()
+        for (name, noise) in [("clean", [String]()), ("bad", ["-bsf:a", "noise=amount=20"])] {
+            try ffmpeg(testsrc("64x48", "25", "1") + tone + ["-t", "1", "-c:v", "libx264", "-c:a", "mp2"] + noise + ["\(dir)/\(name).mkv"])
+            let r = try CLI.run(["video", "\(dir)/\(name).mkv", "-o", "\(dir)/\(name)-out.\(ext)"] + fastVideo)
+            #expect(r.status == 0, "\(r.stderr)")
+            if name == "clean" {
+                #expect(!r.stderr.contains("damaged"), "\(r.stderr)")
+            } else {
+                #expect(r.stderr.contains(ext == "mkv" ? "damaged packet" : "left out of the re-encoded sound"), "\(r.stderr)")
+            }
+        }
+    }
+
     @Test("a 5.1 layout survives copying and re-encoding", arguments: ["mkv", "webm"])
     func multichannel(_ ext: String) throws {
         let dir = temporaryFolder(), input = "\(dir)/in.mp4"
