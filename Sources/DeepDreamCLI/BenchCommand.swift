@@ -81,18 +81,14 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
+        for text in size { _ = try FrameGeometry.size(text, option: "--size") }
+        if let frame { _ = try FrameGeometry.size(frame, option: "--frame") }
         if direct && video != nil {
             throw ValidationError("--direct applies to the iteration and --frame timings; --video times the video command as it runs, on the fast path")
         }
         if video == nil && (noFlow || videoPreset != "video") {
             throw ValidationError("--no-flow and --video-preset apply to --video: add --video CLIP")
         }
-    }
-
-    static func parseSize(_ text: String) throws -> (width: Int, height: Int) {
-        let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw ValidationError("a size must look like 640x360, got \(text)") }
-        return (parts[0], parts[1])
     }
 
     /// Deterministic noise (the cost of a dream does not depend on the picture).
@@ -103,7 +99,7 @@ struct BenchCommand: ParsableCommand {
 
     /// Whole dreams of one frame with `DreamSettings()`, the defaults of `image` and `video`.
     func timeFrame(_ network: VGG16) throws {
-        let (w, h) = try Self.parseSize(frame!)
+        let (w, h) = try FrameGeometry.size(frame!, option: "--frame")
         let dreamer = Dreamer(network: network, winograd: !direct)
         let image = Self.testImage(width: w, height: h)
         var times: [Double] = []
@@ -189,7 +185,7 @@ struct BenchCommand: ParsableCommand {
         print("layer \(objective.deepest.name), \(direct ? "direct kernel everywhere" : "fast path (Winograd F(4×4,3×3), row kernel for conv1_1)"), \(runs) runs after 1 warm-up, median")
         print("size        iteration   GFLOP/s   fastest  slowest")
         for text in size {
-            let (w, h) = try Self.parseSize(text)
+            let (w, h) = try FrameGeometry.size(text, option: "--size")
             let image = Self.testImage(width: w, height: h)
             let ws = VGG16.Workspace(width: w, height: h, depth: objective.deepest, winograd: !direct)
             _ = network.gradient(of: objective, at: image, ws)

@@ -42,13 +42,13 @@ struct StreamOptions: ParsableArguments {
             }
             return StreamSource(format: format)
         }
-        guard let size, size.lowercased().split(separator: "x").compactMap({ Int($0) }).count == 2 else {
-            throw ValidationError("raw video input needs --size WIDTHxHEIGHT")
-        }
+        guard let size else { throw ValidationError("raw video input needs --size WIDTHxHEIGHT") }
+        let (w, h) = try FrameGeometry.size(size, option: "--size")
+        let rate = try FrameGeometry.rate(fps ?? "25", option: "--fps")
         // Raw frames carry no pixel format: a wrong guess would still divide the stream into wrong frames.
         guard let inputPixFmt else { throw ValidationError("raw video input needs --input-pix-fmt (rgb24, yuv420p, …): raw frames do not say theirs") }
-        return StreamSource(format: format, options: ["video_size": size.lowercased(), "pixel_format": inputPixFmt,
-                                                      "framerate": fps ?? "25"])
+        return StreamSource(format: format, options: ["video_size": "\(w)x\(h)", "pixel_format": inputPixFmt,
+                                                      "framerate": "\(rate.num)/\(rate.den)"])
     }
 }
 

@@ -65,7 +65,7 @@ struct ZoomCommand: PreparedCommand {
         let (settings, weights, preset) = try dream.resolve()
         var z = ZoomSettings()
         z.frames = frames
-        z.fps = try Self.rate(fps)
+        z.fps = try FrameGeometry.rate(fps, option: "--fps")
         let rate = z.fpsValue
         let presetValues = try preset?.zoomValues() ?? [:]
         var presetVideo = VideoSettings()   // only first-frame-iterations applies: every zoom frame is the last one, moved
@@ -88,11 +88,14 @@ struct ZoomCommand: PreparedCommand {
         if let input {
             startImage = Image(try ImageFile.read(input))
             if let size {
-                let (w, h) = try Self.size(size)
+                let (w, h) = try FrameGeometry.size(size, option: "--size")
                 startImage = startImage.resized(width: w, height: h)
             }
         } else {
-            let (w, h) = try Self.size(size ?? "640x360")
+            let (w, h) = try FrameGeometry.size(size ?? "640x360", option: "--size")
+            if let c = try checkpoint.options(input: nil, output: output) {
+                try Checkpoint.checkSpace(for: output, in: c.directory, frames: frames, width: w, height: h)   // before the noise is made
+            }
             startImage = try Self.startPicture(start, width: w, height: h, seed: settings.seed)
         }
         try z.validate(width: startImage.width, height: startImage.height)
@@ -111,22 +114,6 @@ struct ZoomCommand: PreparedCommand {
             display.finish()
             try report(summary, input: nil, output: output)
         }
-    }
-
-    static func rate(_ text: String) throws -> (num: Int32, den: Int32) {
-        let parts = text.split(separator: "/").map { Int32($0) }
-        if parts.count == 2, let n = parts[0], let d = parts[1], n > 0, d > 0 { return (n, d) }
-        if parts.count == 1, let n = parts[0], n > 0 { return (n, 1) }
-        if let f = Double(text), f > 0, f <= 1000 { return (Int32((f * 1000).rounded()), 1000) }
-        throw ValidationError("--fps must be a number up to 1000 or a fraction like 30000/1001, got \(text)")
-    }
-
-    static func size(_ text: String) throws -> (Int, Int) {
-        let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2, (16...8192).contains(parts[0]), (16...8192).contains(parts[1]) else {
-            throw ValidationError("--size must be WIDTHxHEIGHT between 16 and 8192, got \(text)")
-        }
-        return (parts[0], parts[1])
     }
 
     /// A plain starting picture: soft noise around mid-grey, flat grey, or a colour.

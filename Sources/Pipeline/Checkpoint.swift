@@ -141,17 +141,23 @@ public final class Checkpoint {
     var frames: Int { saved ?? resumed?.state.frames ?? 0 }
     private var saved: Int?
 
-    /// Refuses, before any work, a render whose frames cannot fit on the checkpoint's disk (at half
-    /// their raw size, about what PNG keeps of a dream).
+    /// Refuses, before any work, a render whose frames cannot fit on the checkpoint's disk.
     func checkSpace(frames total: Int, width: Int, height: Int) throws(MediaError) {
+        try Self.checkSpace(for: output, in: directory, frames: total - frames, width: width, height: height)
+    }
+
+    /// Refuses a render of `frames` more frames that cannot fit in `directory` (or, before it exists, its
+    /// folder), at half their raw size: about what PNG keeps of a dream.
+    public static func checkSpace(for output: String, in directory: String?, frames: Int, width: Int, height: Int) throws(MediaError) {
+        let folder = directory ?? URL(fileURLWithPath: output).deletingLastPathComponent().path
         var fs = statvfs()
-        guard statvfs(directory, &fs) == 0 else { return }
+        guard statvfs(folder, &fs) == 0 || statvfs(URL(fileURLWithPath: folder).deletingLastPathComponent().path, &fs) == 0 else { return }
         let free = Double(fs.f_bavail) * Double(fs.f_frsize)
-        let need = Double(max(total - frames, 0)) * Double(3 * width * height) / 2 + Double(12 * width * height)
+        let need = Double(max(frames, 0)) * Double(3 * width * height) / 2 + Double(12 * width * height)
         guard need <= free else {
             throw MediaError(output, String(format: "%d frames of %d×%d need about %.1f GB for the checkpoint and %@ has %.1f GB free: "
-                                            + "free some space, put it elsewhere with --checkpoint DIR, or render fewer --frames",
-                                            total - frames, width, height, need / 1e9, directory, free / 1e9))
+                                            + "free some space, keep the checkpoint elsewhere (--checkpoint DIR), render fewer --frames, or go without one (--no-checkpoint)",
+                                            frames, width, height, need / 1e9, folder, free / 1e9))
         }
     }
 
