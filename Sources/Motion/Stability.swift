@@ -33,14 +33,30 @@ public struct StabilitySummary: Sendable, Codable, Equatable {
 /// against its input, frame pair by frame pair. Flow and trust come from the *input* frames, so every
 /// render of one input is judged against the same motion.
 public struct StabilityMeter {
+    /// Sums over the measured frames (those with a previous frame): all the summary needs.
+    public struct Totals: Sendable, Codable, Equatable {
+        public var measured = 0
+        public var outputError = 0.0
+        public var inputError = 0.0
+        public var strength = 0.0
+        public init() {}
+    }
+
     private var previous: (input: Image, output: Image)?
+    /// Every frame's sample, when kept (a report); an endless stream keeps only the totals.
     public private(set) var samples: [StabilitySample] = []
+    public private(set) var totals = Totals()
+    private let keepsSamples: Bool
 
-    public init() {}
+    public init(keepingSamples: Bool = true) {
+        keepsSamples = keepingSamples
+    }
 
-    /// Goes on from a render measured up to `input` → `output`, with `samples` so far (a resumed render).
-    public init(resuming samples: [StabilitySample], input: Image, output: Image) {
-        self.samples = samples
+    /// Goes on from a render measured up to `input` → `output` (a resumed render).
+    public init(resuming totals: Totals, samples: [StabilitySample], keepingSamples: Bool, input: Image, output: Image) {
+        keepsSamples = keepingSamples
+        self.totals = totals
+        self.samples = keepingSamples ? samples : []
         previous = (input, output)
     }
 
@@ -53,22 +69,25 @@ public struct StabilityMeter {
         if let previous, let flow = motion?.backward, let trusted = motion?.trusted,
            previous.input.width == input.width, previous.input.height == input.height, trusted.contains(where: { $0 > 0 }) {
             let map = SampleMap(flow: flow, motion: nil, width: input.width, height: input.height)
-            sample.outputError = 255 * Self.meanAbsoluteDifference(output, try previous.output.remapped(map), mask: trusted)
-            sample.inputError = 255 * Self.meanAbsoluteDifference(input, try previous.input.remapped(map), mask: trusted)
+            let o = 255 * Self.meanAbsoluteDifference(output, try previous.output.remapped(map), mask: trusted)
+            let i = 255 * Self.meanAbsoluteDifference(input, try previous.input.remapped(map), mask: trusted)
+            sample.outputError = o
+            sample.inputError = i
+            totals.measured += 1
+            totals.outputError += o
+            totals.inputError += i
+            totals.strength += sample.strength
         }
         previous = (input, output)
-        samples.append(sample)
+        if keepsSamples { samples.append(sample) }
         return sample
     }
 
     public var summary: StabilitySummary? {
-        let measured = samples.filter { $0.outputError != nil }
-        guard !measured.isEmpty else { return nil }
-        let n = Double(measured.count)
-        let o = measured.reduce(0) { $0 + $1.outputError! } / n
-        let i = measured.reduce(0) { $0 + $1.inputError! } / n
-        let s = measured.reduce(0) { $0 + $1.strength } / n
-        return StabilitySummary(measuredFrames: measured.count, outputError: o, inputError: i, strength: s,
+        guard totals.measured > 0 else { return nil }
+        let n = Double(totals.measured)
+        let o = totals.outputError / n, i = totals.inputError / n, s = totals.strength / n
+        return StabilitySummary(measuredFrames: totals.measured, outputError: o, inputError: i, strength: s,
                                 instability: s > 0 ? (o - i) / s : 0)
     }
 

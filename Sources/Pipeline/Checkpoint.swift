@@ -36,7 +36,7 @@ public final class Checkpoint {
         var machine: String
         var cuts: [Int]?
         var log: [RenderLog.Frame]?
-        var samples: [StabilitySample]?
+        var stability: StabilityMeter.Totals?
         /// Zoom: the first frame's channel mean and spread.
         var reference: [[Float]]?
     }

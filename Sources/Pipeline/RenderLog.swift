@@ -20,18 +20,26 @@ struct RenderLog {
         var instability: Double?
     }
 
+    /// Every frame's record, when kept for a report (an endless stream keeps none: memory stays flat).
     private(set) var frames: [Frame] = []
+    /// Frames logged.
+    private(set) var count = 0
     /// Stability against the input's motion; nil where the flow is not computed.
     private(set) var meter: StabilityMeter?
+    private let keepsFrames: Bool
 
-    init(measure: Bool) {
-        meter = measure ? StabilityMeter() : nil
+    init(measure: Bool, keepingFrames: Bool) {
+        keepsFrames = keepingFrames
+        meter = measure ? StabilityMeter(keepingSamples: false) : nil
     }
 
     /// Goes on from a checkpoint's log; `input` and `output` are the last frame's.
-    mutating func resume(frames: [Frame], samples: [StabilitySample], input: Image, output: Image) {
-        self.frames = frames
-        if meter != nil { meter = StabilityMeter(resuming: samples, input: input, output: output) }
+    mutating func resume(count: Int, frames: [Frame], totals: StabilityMeter.Totals?, input: Image, output: Image) {
+        self.count = count
+        self.frames = keepsFrames ? frames : []
+        if meter != nil {
+            meter = StabilityMeter(resuming: totals ?? .init(), samples: [], keepingSamples: false, input: input, output: output)
+        }
     }
 
     mutating func add(_ index: Int, input: Image, _ result: TemporalSeeder.Frame) throws {
@@ -45,7 +53,8 @@ struct RenderLog {
             frame.strength = s.strength
             frame.instability = s.instability
         }
-        frames.append(frame)
+        count += 1
+        if keepsFrames { frames.append(frame) }
     }
 
     struct Report: Codable {

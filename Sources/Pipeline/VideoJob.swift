@@ -82,7 +82,7 @@ public enum VideoJob {
 
         let dreamer = Dreamer(network: network)
         let seeder = TemporalSeeder(dream: dream, video: video, motion: motion, guide: guide, measuring: report != nil)
-        var log = RenderLog(measure: video.flow || report != nil)
+        var log = RenderLog(measure: video.flow || report != nil, keepingFrames: report != nil)
         let start = Date()
         let resumed = checkpoint?.resumed
         var position = 0   // frames through the stage
@@ -93,7 +93,8 @@ public enum VideoJob {
                 if let resumed, let checkpoint, position < resumed.state.frames {
                     if position == resumed.state.frames - 1 {
                         seeder.resume(raw: frame.image, dreamed: resumed.last, cuts: resumed.state.cuts ?? [])
-                        log.resume(frames: resumed.state.log ?? [], samples: resumed.state.samples ?? [], input: frame.image, output: resumed.last)
+                        log.resume(count: resumed.state.frames, frames: resumed.state.log ?? [], totals: resumed.state.stability,
+                                   input: frame.image, output: resumed.last)
                     }
                     return try checkpoint.frame(position)
                 }
@@ -105,7 +106,7 @@ public enum VideoJob {
                 try log.add(frame.index, input: frame.image, result)
                 try checkpoint?.save(frame: position, last: result.dreamed, state: Checkpoint.State(
                     frames: position + 1, width: result.dreamed.width, height: result.dreamed.height, machine: Checkpoint.machine,
-                    cuts: seeder.cuts, log: log.frames, samples: log.meter?.samples))
+                    cuts: seeder.cuts, log: log.frames, stability: log.meter?.totals))
                 progress?(VideoProgress(frame: done + 1, total: total, dream: nil, elapsed: Date().timeIntervalSince(start)))
                 return result.dreamed
             }
