@@ -15,6 +15,7 @@
 // Function-like and FFERRTAG macros do not import into Swift.
 static inline int dd_averror_eagain(void) { return AVERROR(EAGAIN); }
 static inline int dd_averror_eof(void) { return AVERROR_EOF; }
+static inline int dd_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
 static inline int64_t dd_nopts_value(void) { return AV_NOPTS_VALUE; }
 
 // AVFrame.data and linesize are fixed C arrays: Swift sees tuples without a runtime subscript.

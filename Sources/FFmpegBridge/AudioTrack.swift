@@ -6,10 +6,9 @@ import CFFmpeg
 /// so sound and picture end together.
 final class AudioTrack {
     let note: String?
-    /// Packets that did not decode: copied as they came, or skipped when re-encoding.
+    /// Packets that did not decode (or that the muxer refused): left out.
     private(set) var damaged = 0
     private var checker: AudioCheck?
-    var copied: Bool { transcoder == nil }
     private let path: String
     private let inputTimeBase: AVRational
     private let stream: UnsafeMutablePointer<AVStream>
@@ -61,11 +60,14 @@ final class AudioTrack {
             if try !transcoder.add(p.packet, before: end, into: format) { damaged += 1 }
             return
         }
-        if let checker, !checker.decodes(p.packet) { damaged += 1 }
+        // A damaged packet is left out, as a player skips it (the muxer may refuse it too).
+        if let checker, !checker.decodes(p.packet) { damaged += 1; return }
         av_packet_rescale_ts(p.packet, inputTimeBase, stream.pointee.time_base)
         p.packet.pointee.stream_index = stream.pointee.index
         p.packet.pointee.pos = -1
-        try check(av_interleaved_write_frame(format, p.packet), "writing audio", path)
+        let written = av_interleaved_write_frame(format, p.packet)
+        if written == dd_averror_invaliddata() { damaged += 1; return }
+        try check(written, "writing audio", path)
     }
 }
 

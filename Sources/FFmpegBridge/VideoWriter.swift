@@ -246,8 +246,7 @@ public final class VideoWriter {
         try encode(nil)
         try audio?.finish(videoEnd: lastVideoEnd, into: format)
         if let audio, audio.damaged > 0 {
-            notes.append("audio: \(audio.damaged) damaged packet\(audio.damaged == 1 ? "" : "s") "
-                         + (audio.copied ? "(copied as is; players skip them)" : "(left out of the re-encoded sound)"))
+            notes.append("audio: \(audio.damaged) damaged packet\(audio.damaged == 1 ? "" : "s") left out")
         }
         try check(av_write_trailer(format), "finishing the file", path)
     }
