@@ -46,7 +46,12 @@ public enum VideoJob {
         let checkpoint = try checkpointing.map { c throws -> Checkpoint in
             precondition(input != "-" && !toStdout, "a checkpoint needs files on both ends")
             var manifest = RenderManifest()
-            try manifest.digest(file: input, as: "input")
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), !isDirectory.boolValue {
+                try manifest.digest(file: input, as: "input")
+            } else {
+                manifest.set("input", input)   // a frame pattern or a URL: known by its name
+            }
             manifest.digest(weights: network.weights)
             if let guide { manifest.digest(image: guide, as: "guide") }
             manifest.add(settings: dream, as: "dream")
