@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "DeepDreamCLI",
             dependencies: [
-                "Dream", "FFmpegBridge", "Motion", "Pipeline",
+                "COpenBLAS", "Dream", "FFmpegBridge", "Motion", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

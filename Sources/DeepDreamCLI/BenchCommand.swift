@@ -182,6 +182,7 @@ struct BenchCommand: ParsableCommand {
         let network = try WeightsLocator.load(weights)
         defer { print(String(format: "peak memory (RSS) of this run: %.0f MB", Self.peakMemoryMB())) }
         let objective = Objective(targets: [try LayerTarget(parsing: layer)])
+        print("OpenBLAS kernels: \(OpenBLASSetup.coreName) (OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"))")
         print("layer \(objective.deepest.name), \(direct ? "direct kernel everywhere" : "fast path (Winograd F(4×4,3×3), row kernel for conv1_1)"), \(runs) runs after 1 warm-up, median")
         print("size        iteration   GFLOP/s   fastest  slowest")
         for text in size {

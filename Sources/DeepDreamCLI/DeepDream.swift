@@ -12,7 +12,7 @@ public struct DeepDream: ParsableCommand {
     public init() {}
 
     public static func main() {
-        shortenOpenBLASSpinning()
+        OpenBLASSetup.configure()
         setFFmpegLogQuiet()
         signal(SIGPIPE, SIG_IGN)   // a closed reader shows up as EPIPE, handled below
         do {
@@ -26,14 +26,3 @@ public struct DeepDream: ParsableCommand {
     }
 }
 
-/// OpenBLAS's idle workers spin for about 2^28 cycles after each GEMM, taking a core from the
-/// Dispatch workers that run ReLU, pooling and the epilogues in between (measured: ReLU and pooling
-/// backward about 40% slower, one iteration about 8%). OpenBLAS reads OPENBLAS_THREAD_TIMEOUT (spin
-/// 2^N cycles) only when the library loads, so set it and start again once; a value the user set wins.
-private func shortenOpenBLASSpinning() {
-    guard getenv("OPENBLAS_THREAD_TIMEOUT") == nil else { return }
-    setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1)
-    let arguments = CommandLine.unsafeArgv
-    execv("/proc/self/exe", arguments)
-    // execv returns only on failure: carry on with the default spinning.
-}

@@ -34,6 +34,21 @@ struct OtherCommandsTests {
         #expect(lines.contains("  conv5_1 relu5_1 conv5_2 relu5_2 conv5_3 relu5_3 pool5"))
     }
 
+    @Test("OpenBLAS runs the widest kernels the CPU has (0.3.21 falls back to SSE3 on CPUs newer than itself)")
+    func openBLASKernels() throws {
+        let info = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = Set(info.split(separator: "\n").first { $0.hasPrefix("flags") }!.split(separator: " ").map(String.init))
+        let r = try CLI.run(["bench", "--size", "32x32", "--runs", "1", "--layer", "relu1_2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let line = r.stdout.split(separator: "\n").first { $0.hasPrefix("OpenBLAS kernels:") }.map(String.init) ?? "none"
+        if ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains) {
+            #expect(["SkylakeX", "Cooperlake", "SapphireRapids"].contains { line.contains("kernels: \($0)") }, "\(line)")
+        } else {
+            #expect(["avx2", "fma"].allSatisfy(flags.contains), "a CPU without AVX2 and FMA: nothing to check here")
+            #expect(!line.contains("Prescott") && !line.contains("Nehalem") && !line.contains("Sandybridge"), "\(line)")
+        }
+    }
+
     @Test("help names every subcommand and the dream options")
     func help() throws {
         let r = try CLI.run(["help", "image"])
