@@ -52,11 +52,10 @@ public struct StabilityMeter {
         keepsSamples = keepingSamples
     }
 
-    /// Goes on from a render measured up to `input` → `output` (a resumed render).
-    public init(resuming totals: Totals, samples: [StabilitySample], keepingSamples: Bool, input: Image, output: Image) {
-        keepsSamples = keepingSamples
+    /// Goes on, keeping totals only, from a render measured up to `input` → `output` (a resumed render).
+    public init(resuming totals: Totals, input: Image, output: Image) {
+        keepsSamples = false
         self.totals = totals
-        self.samples = keepingSamples ? samples : []
         previous = (input, output)
     }
 

@@ -183,6 +183,12 @@ public final class Checkpoint {
         saved = state.frames
     }
 
+    /// `error` as the user should see it: with the frames kept and how to go on, when there are any.
+    static func keeping(_ error: Error, _ checkpoint: Checkpoint?) -> Error {
+        guard let checkpoint, checkpoint.frames > 0 else { return error }
+        return InterruptedRender(error: error, frames: checkpoint.frames, directory: checkpoint.directory)
+    }
+
     /// The render is complete and in place: the checkpoint goes.
     func remove() {
         try? FileManager.default.removeItem(atPath: directory)
@@ -271,6 +277,16 @@ public struct InterruptedRender: Error, CustomStringConvertible {
 /// of the settings (every stored property, by name, so a new setting is covered without a word here).
 struct RenderManifest {
     private(set) var entries: [String: String] = [:]
+
+    /// What every render depends on besides its source: the weights, the guide, the dream and output
+    /// settings, and where it goes.
+    init(dream: DreamSettings, weights: VGG16Weights, guide: Image?, options: VideoOutputOptions, output: String) {
+        digest(weights: weights)
+        if let guide { digest(image: guide, as: "guide") }
+        add(settings: dream, as: "dream")
+        add(settings: options, as: "output")
+        set("output", URL(fileURLWithPath: output).standardizedFileURL.path)
+    }
 
     mutating func add(settings value: Any, as group: String) {
         for child in Mirror(reflecting: value).children {

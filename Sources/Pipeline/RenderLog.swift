@@ -22,8 +22,6 @@ struct RenderLog {
 
     /// Every frame's record, when kept for a report (an endless stream keeps none: memory stays flat).
     private(set) var frames: [Frame] = []
-    /// Frames logged.
-    private(set) var count = 0
     /// Stability against the input's motion; nil where the flow is not computed.
     private(set) var meter: StabilityMeter?
     private let keepsFrames: Bool
@@ -34,12 +32,9 @@ struct RenderLog {
     }
 
     /// Goes on from a checkpoint's log; `input` and `output` are the last frame's.
-    mutating func resume(count: Int, frames: [Frame], totals: StabilityMeter.Totals?, input: Image, output: Image) {
-        self.count = count
+    mutating func resume(frames: [Frame], totals: StabilityMeter.Totals?, input: Image, output: Image) {
         self.frames = keepsFrames ? frames : []
-        if meter != nil {
-            meter = StabilityMeter(resuming: totals ?? .init(), samples: [], keepingSamples: false, input: input, output: output)
-        }
+        if meter != nil { meter = StabilityMeter(resuming: totals ?? .init(), input: input, output: output) }
     }
 
     mutating func add(_ index: Int, input: Image, _ result: TemporalSeeder.Frame) throws {
@@ -53,7 +48,6 @@ struct RenderLog {
             frame.strength = s.strength
             frame.instability = s.instability
         }
-        count += 1
         if keepsFrames { frames.append(frame) }
     }
 

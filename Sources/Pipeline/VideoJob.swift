@@ -45,19 +45,14 @@ public enum VideoJob {
         let total = video.maxFrames.map { min($0, info.frameCount ?? $0) } ?? info.frameCount
         let checkpoint = try checkpointing.map { c throws -> Checkpoint in
             precondition(input != "-" && !toStdout, "a checkpoint needs files on both ends")
-            var manifest = RenderManifest()
+            var manifest = RenderManifest(dream: dream, weights: network.weights, guide: guide, options: options, output: output)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), !isDirectory.boolValue {
                 try manifest.digest(file: input, as: "input")
             } else {
                 manifest.set("input", input)   // a frame pattern or a URL: known by its name
             }
-            manifest.digest(weights: network.weights)
-            if let guide { manifest.digest(image: guide, as: "guide") }
-            manifest.add(settings: dream, as: "dream")
             manifest.add(settings: video, as: "video")
-            manifest.add(settings: options, as: "output")
-            manifest.set("output", URL(fileURLWithPath: output).standardizedFileURL.path)
             let checkpoint = try Checkpoint(output: output, options: c, manifest: manifest.entries, overwrite: overwrite)
             if let total { try checkpoint.checkSpace(frames: total, width: info.width, height: info.height) }
             return checkpoint
@@ -98,8 +93,7 @@ public enum VideoJob {
                 if let resumed, let checkpoint, position < resumed.state.frames {
                     if position == resumed.state.frames - 1 {
                         seeder.resume(raw: frame.image, dreamed: resumed.last, cuts: resumed.state.cuts ?? [])
-                        log.resume(count: resumed.state.frames, frames: resumed.state.log ?? [], totals: resumed.state.stability,
-                                   input: frame.image, output: resumed.last)
+                        log.resume(frames: resumed.state.log ?? [], totals: resumed.state.stability, input: frame.image, output: resumed.last)
                     }
                     return try checkpoint.frame(position)
                 }
@@ -117,19 +111,13 @@ public enum VideoJob {
             }
         } catch {
             destination.discard()
-            if let checkpoint, checkpoint.frames > 0 { throw InterruptedRender(error: error, frames: checkpoint.frames, directory: checkpoint.directory) }
-            throw error
+            throw Checkpoint.keeping(error, checkpoint)
         }
         if written == 0 {
             destination.discard()
             throw MediaError(input, "no video frame could be decoded")
         }
-        do {
-            try destination.commit()
-        } catch {
-            if let checkpoint { throw InterruptedRender(error: error, frames: checkpoint.frames, directory: checkpoint.directory) }
-            throw error
-        }
+        do { try destination.commit() } catch { throw Checkpoint.keeping(error, checkpoint) }
         if !stop.isSet { checkpoint?.remove() }
         let seconds = Date().timeIntervalSince(start)
         if let report { try log.write(to: report, input: input, output: output, seconds: seconds, cuts: seeder.cuts, flow: video.flow) }

@@ -64,14 +64,9 @@ public enum ZoomJob {
         try zoom.validate(width: start.width, height: start.height)
         let container = try VideoContainer.forPath(output)
         let checkpoint = try checkpointing.map { c throws -> Checkpoint in
-            var manifest = RenderManifest()
+            var manifest = RenderManifest(dream: dream, weights: network.weights, guide: guide, options: options, output: output)
             manifest.digest(image: start, as: "start picture")
-            manifest.digest(weights: network.weights)
-            if let guide { manifest.digest(image: guide, as: "guide") }
-            manifest.add(settings: dream, as: "dream")
             manifest.add(settings: zoom, as: "zoom")
-            manifest.add(settings: options, as: "output")
-            manifest.set("output", URL(fileURLWithPath: output).standardizedFileURL.path)
             let checkpoint = try Checkpoint(output: output, options: c, manifest: manifest.entries, overwrite: overwrite)
             try checkpoint.checkSpace(frames: zoom.frames, width: start.width, height: start.height)
             return checkpoint
@@ -126,15 +121,9 @@ public enum ZoomJob {
             }
         } catch {
             destination.discard()
-            if let checkpoint, checkpoint.frames > 0 { throw InterruptedRender(error: error, frames: checkpoint.frames, directory: checkpoint.directory) }
-            throw error
+            throw Checkpoint.keeping(error, checkpoint)
         }
-        do {
-            try destination.commit()
-        } catch {
-            if let checkpoint { throw InterruptedRender(error: error, frames: checkpoint.frames, directory: checkpoint.directory) }
-            throw error
-        }
+        do { try destination.commit() } catch { throw Checkpoint.keeping(error, checkpoint) }
         if !stop.isSet { checkpoint?.remove() }
         return VideoJob.Summary(frames: written, stopped: stop.isSet, truncated: false, expected: zoom.frames,
                                 notes: (checkpoint?.notes ?? []) + writer.notes, checkpoint: stop.isSet ? checkpoint?.directory : nil)

@@ -11,16 +11,9 @@ struct FuzzCorpusTests {
         let corpus = "\(CLI.repository.path)/Tests/FuzzCorpus/\(harness)"
         let count = try FileManager.default.contentsOfDirectory(atPath: corpus).count
         #expect(count > 0)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: replayer)
-        process.arguments = [harness, corpus]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let r = try tool([replayer, harness, corpus])
+        let text = String(decoding: r.stdout, as: UTF8.self)
+        #expect(r.status == 0)
         #expect(text.contains("\(harness): \(count) inputs replayed"), "\(text)")
     }
 }

@@ -19,6 +19,13 @@ func redDot(_ path: String) throws -> (x: Double, y: Double, count: Int) {
     return n == 0 ? (.nan, .nan, 0) : (Double(x) / Double(n), Double(y) / Double(n), n)
 }
 
+/// A grey 64×48 picture with a 5×5 red dot centred on (16, 12).
+func redDotPicture(to path: String) throws {
+    var dot = RGBImage(width: 64, height: 48, fill: 128)
+    for y in 10..<15 { for x in 14..<19 { dot[x, y] = (255, 0, 0) } }
+    try ImageFile.write(dot, to: path)
+}
+
 @Suite("Each option does what it says")
 struct OptionEffectTests {
     /// A still, lossless 4-frame clip.
@@ -65,9 +72,7 @@ struct OptionEffectTests {
     @Test("zoom --center: the point it names stays put as the picture grows around it")
     func center() throws {
         let dir = temporaryFolder()
-        var dot = RGBImage(width: 64, height: 48, fill: 128)
-        for y in 10..<15 { for x in 14..<19 { dot[x, y] = (255, 0, 0) } }
-        try ImageFile.write(dot, to: "\(dir)/dot.png")
+        try redDotPicture(to: "\(dir)/dot.png")
         let still = ["--frames", "4", "--zoom", "1.2", "--iterations", "0", "--first-frame-iterations", "0", "--anchor", "0", "-q"]
         #expect(try CLI.run(["zoom", "\(dir)/dot.png", "-o", "\(dir)/c%d.png", "--center", "16,12"] + still).status == 0)
         #expect(try CLI.run(["zoom", "\(dir)/dot.png", "-o", "\(dir)/m%d.png"] + still).status == 0)
@@ -80,9 +85,7 @@ struct OptionEffectTests {
     @Test("keyframed --drift: the move each frame follows the keyframes")
     func keyframedDrift() throws {
         let dir = temporaryFolder()
-        var dot = RGBImage(width: 64, height: 48, fill: 128)
-        for y in 10..<15 { for x in 14..<19 { dot[x, y] = (255, 0, 0) } }
-        try ImageFile.write(dot, to: "\(dir)/dot.png")
+        try redDotPicture(to: "\(dir)/dot.png")
         let r = try CLI.run(["zoom", "\(dir)/dot.png", "-o", "\(dir)/d%d.png", "--frames", "5", "--zoom", "1", "--drift", "0:2,0;4:6,0",
                              "--iterations", "0", "--first-frame-iterations", "0", "--anchor", "0", "-q"])
         #expect(r.status == 0, "\(r.stderr)")

@@ -10,17 +10,9 @@ struct Probe {
     var audio: Stream? { streams.first { $0.type == "audio" } }
 
     init(_ path: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffprobe", "-v", "error", "-count_frames", "-show_entries",
+        let data = try tool(["ffprobe", "-v", "error", "-count_frames", "-show_entries",
                              "stream=codec_type,codec_name,width,height,nb_read_frames,start_time,duration,r_frame_rate,pix_fmt:format=duration",
-                             "-of", "json", path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+                             "-of", "json", path]).stdout
         let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
         func num(_ v: Any?) -> Double? { (v as? String).flatMap(Double.init) ?? (v as? Double) }
         streams = (json["streams"] as? [[String: Any]] ?? []).map {
@@ -31,6 +23,21 @@ struct Probe {
         }
         duration = num((json["format"] as? [String: Any])?["duration"])
     }
+}
+
+/// Runs a program found on PATH (or at an absolute path) to its end: its exit status and standard output.
+func tool(_ arguments: [String]) throws -> (status: Int32, stdout: Data) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, data)
 }
 
 /// Runs the ffmpeg command-line tool to make test inputs.
@@ -52,15 +59,8 @@ struct CLIError: Error, CustomStringConvertible {
 /// Where a stream's packets start and end (seconds), read from the packets themselves rather than the
 /// container's summary; nil without packets. `stream`: ffprobe's selector, "v" or "a".
 func packetSpan(_ path: String, _ stream: String) throws -> (start: Double, end: Double)? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["ffprobe", "-v", "error", "-select_streams", stream, "-show_entries", "packet=pts_time,duration_time", "-of", "csv=p=0", path]
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    let text = String(decoding: try tool(["ffprobe", "-v", "error", "-select_streams", stream, "-show_entries",
+                                          "packet=pts_time,duration_time", "-of", "csv=p=0", path]).stdout, as: UTF8.self)
     // MP4 leaves packet durations out (N/A): there the last packet lasts as long as the one before it.
     let packets = text.split(separator: "\n").compactMap { line -> (pts: Double, duration: Double?)? in
         let f = line.split(separator: ",").map { Double($0) }

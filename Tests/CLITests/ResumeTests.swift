@@ -3,17 +3,9 @@ import Testing
 
 /// Each decoded frame and audio packet of a file, as ffmpeg's framemd5 lists them (stream, pts, size, md5).
 func frameDigests(_ path: String) throws -> [String] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["ffmpeg", "-v", "error", "-i", path, "-map", "0", "-f", "framemd5", "-"]
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw CLIError("ffmpeg could not decode \(path)") }
-    return String(decoding: data, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
+    let r = try tool(["ffmpeg", "-v", "error", "-i", path, "-map", "0", "-f", "framemd5", "-"])
+    guard r.status == 0 else { throw CLIError("ffmpeg could not decode \(path)") }
+    return String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
 }
 
 extension CLI {

@@ -118,14 +118,8 @@ struct VideoCommandTests {
         try ffmpeg(testsrc("64x48", "25", "0.4") + tone + ["-filter_complex", "[1:a]pan=5.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0[a]",
                                                           "-map", "0:v", "-map", "[a]", "-t", "0.4", "-c:v", "libx264", "-c:a", "aac", input])
         #expect(try CLI.run(["video", input, "-o", "\(dir)/out.\(ext)"] + fastVideo).status == 0)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffprobe", "-v", "error", "-select_streams", "a", "-show_entries", "stream=channels", "-of", "csv=p=0", "\(dir)/out.\(ext)"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        process.waitUntilExit()
-        #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "6")
+        let channels = try tool(["ffprobe", "-v", "error", "-select_streams", "a", "-show_entries", "stream=channels", "-of", "csv=p=0", "\(dir)/out.\(ext)"])
+        #expect(String(decoding: channels.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "6")
     }
 
     @Test("PNG sequence, odd sizes, --no-audio and --pix-fmt")
