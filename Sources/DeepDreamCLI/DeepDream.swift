@@ -7,7 +7,7 @@ public struct DeepDream: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "deepdream",
         abstract: "Dream images with VGG16: amplify what one layer of the network sees.",
-        subcommands: [ImageCommand.self, VideoCommand.self, ZoomCommand.self, PipeCommand.self, StabilityCommand.self, LayersCommand.self, PresetsCommand.self, BenchCommand.self])
+        subcommands: [ImageCommand.self, VideoCommand.self, ZoomCommand.self, PipeCommand.self, StabilityCommand.self, JoinCommand.self, LayersCommand.self, PresetsCommand.self, BenchCommand.self])
 
     public init() {}
 

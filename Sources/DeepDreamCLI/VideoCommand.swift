@@ -40,6 +40,8 @@ struct VideoCommand: PreparedCommand {
 
     @OptionGroup var checkpoint: ResumeOptions
 
+    @OptionGroup var parts: SegmentOptions
+
     func prepare() throws -> Work {
         let (settings, weights, preset) = try dream.resolve(defaultPreset: "video")
         let video = try frameOptions.resolve(preset: preset)
@@ -47,6 +49,7 @@ struct VideoCommand: PreparedCommand {
         let source = try stream.source(forStandardInput: input == "-")
         let guide = try dream.guideImage()
         let checkpointing = try checkpoint.options(input: input, output: output)
+        let segment = try parts.resolve(input: input, output: output)
         if !output.contains("%") && !checkpoint.resume { try ImageJob.checkOutput(output, overwrite: flags.overwrite) }
         return {
             let network = try WeightsLocator.load(weights)
@@ -55,7 +58,8 @@ struct VideoCommand: PreparedCommand {
             let summary = try VideoJob.run(input: input, output: output, dream: settings, video: video, network: network,
                                            options: encode.options(audio: !noAudio),
                                            overwrite: flags.overwrite, stop: signals.flag, source: source, streamFormat: format,
-                                           guide: guide, report: frameOptions.report, checkpointing: checkpointing, progress: display.update)
+                                           guide: guide, report: frameOptions.report, checkpointing: checkpointing, segment: segment,
+                                           progress: display.update)
             display.finish()
             try report(summary, input: input, output: output)
         }

@@ -1,5 +1,12 @@
 import CFFmpeg
 
+/// A file whose audio stream an output carries (its packets reach the writer one by one).
+public protocol AudioSource: AnyObject {
+    var audioStream: Int32? { get }
+    var audioParameters: UnsafeMutablePointer<AVCodecParameters>? { get }
+    var audioTimeBase: AVRational? { get }
+}
+
 /// The input's audio in the output: packets copied as they are when the container accepts the codec,
 /// otherwise decoded and re-encoded (AAC, or Vorbis for WebM) with the same rate and channel layout.
 /// Audio is held back until the video has reached it, and what lies past the last frame is dropped,
@@ -15,7 +22,7 @@ final class AudioTrack {
     private var queue: [Packet] = []
     private var transcoder: AudioTranscoder?
 
-    init(reader: VideoReader, format: UnsafeMutablePointer<AVFormatContext>, path: String) throws(MediaError) {
+    init(reader: any AudioSource, format: UnsafeMutablePointer<AVFormatContext>, path: String) throws(MediaError) {
         self.path = path
         let parameters = reader.audioParameters!
         inputTimeBase = reader.audioTimeBase!

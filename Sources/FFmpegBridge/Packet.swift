@@ -17,6 +17,9 @@ public final class Packet: @unchecked Sendable {
         av_packet_free(&p)
     }
 
+    public var pts: Int64? { packet.pointee.pts == dd_nopts_value() ? nil : packet.pointee.pts }
+    public var isKey: Bool { packet.pointee.flags & AV_PKT_FLAG_KEY != 0 }
+
     /// Presentation time in seconds (nil when the packet has none).
     public var seconds: Double? {
         packet.pointee.pts == dd_nopts_value() ? nil : Double(packet.pointee.pts) * av_q2d(timeBase)

@@ -23,7 +23,7 @@ public struct VideoFrame: Sendable {
 
 /// Reads a file's video frames (upright, RGB) in presentation order, and hands over its audio packets
 /// untouched so they can be copied or re-encoded.
-public final class VideoReader {
+public final class VideoReader: AudioSource {
     public enum Item {
         case frame(VideoFrame)
         case audio(Packet)
@@ -87,10 +87,10 @@ public final class VideoReader {
     public var timeBase: (num: Int32, den: Int32) { (input.stream.pointee.time_base.num, input.stream.pointee.time_base.den) }
 
     /// The audio stream's parameters, for the writer.
-    var audioParameters: UnsafeMutablePointer<AVCodecParameters>? {
+    public var audioParameters: UnsafeMutablePointer<AVCodecParameters>? {
         audioStream.map { input.format.pointee.streams[Int($0)]!.pointee.codecpar }
     }
-    var audioTimeBase: AVRational? { audioStream.map { input.format.pointee.streams[Int($0)]!.pointee.time_base } }
+    public var audioTimeBase: AVRational? { audioStream.map { input.format.pointee.streams[Int($0)]!.pointee.time_base } }
 
     /// The next frame or audio packet, in file order; nil at the end. A damaged stream ends early
     /// with an error only when not a single frame could be decoded.

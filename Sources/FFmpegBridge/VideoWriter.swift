@@ -10,6 +10,11 @@ public struct VideoOutputOptions: Sendable {
     /// Pixel format name (yuv420p, yuv444p, …).
     public var pixelFormat: String?
     public var audio = true
+    /// Container tags (title, or the part tags of a segment render).
+    public var metadata: [String: String] = [:]
+    /// Stream headers that do not depend on the quality setting (x264's `stitchable`), so pieces encoded
+    /// apart, at other qualities, splice into one stream: the parts of a segmented render and their join.
+    public var stitchable = false
 
     public init(codec: String? = nil, crf: Int? = nil, pixelFormat: String? = nil, audio: Bool = true) {
         self.codec = codec
@@ -80,6 +85,8 @@ public final class VideoWriter {
     private let packet: UnsafeMutablePointer<AVPacket>
     private let cropWidth: Int, cropHeight: Int
     private let frameDuration: Int64          // in the encoder's time base
+    /// What opens the encoder again (`restartEncoder`): a spliced stream's pieces share one setting.
+    private let makeEncoder: () throws(MediaError) -> UnsafeMutablePointer<AVCodecContext>
     private var audio: AudioTrack?
     private var lastVideoEnd: Double = -.infinity
     private var headerWritten = false
@@ -92,8 +99,8 @@ public final class VideoWriter {
 
     /// `path` is where bytes go (a temporary name is fine); the container comes from `container`.
     public init(path: String, container: VideoContainer, width: Int, height: Int, frameRate: (num: Int32, den: Int32),
-                timeBase: (num: Int32, den: Int32), audioFrom reader: VideoReader?, options: VideoOutputOptions,
-                displayPath: String? = nil) throws(MediaError) {
+                timeBase: (num: Int32, den: Int32), audioFrom reader: (any AudioSource)?, options: VideoOutputOptions,
+                displayPath: String? = nil, splicing extradata: [UInt8]? = nil) throws(MediaError) {
         let shown = displayPath ?? path
         self.path = shown
         streaming = path == "pipe:1" || path == "-"
@@ -126,34 +133,20 @@ public final class VideoWriter {
         if cropWidth != width || cropHeight != height {
             notes.append("\(pixName) needs even sizes: cropped \(width)×\(height) to \(cropWidth)×\(cropHeight) (--pix-fmt yuv444p keeps every pixel)")
         }
-        guard let enc = avcodec_alloc_context3(codec) else { preconditionFailure("out of memory") }
+        let globalHeader = format.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0
+        let (cropW, cropH, streaming) = (cropWidth, cropHeight, streaming)
+        makeEncoder = { () throws(MediaError) -> UnsafeMutablePointer<AVCodecContext> in
+            try VideoWriter.openEncoder(codec, name: codecName, width: cropW, height: cropH, pix: pix, frameRate: frameRate,
+                                        timeBase: timeBase, globalHeader: globalHeader, crf: options.crf ?? container.crf,
+                                        crfGiven: options.crf != nil, stitchable: options.stitchable, streaming: streaming, path: shown)
+        }
+        let enc: UnsafeMutablePointer<AVCodecContext>
+        do throws(MediaError) { enc = try makeEncoder() } catch {
+            avformat_free_context(ctx)
+            throw error
+        }
         encoder = enc
-        enc.pointee.width = Int32(cropWidth)
-        enc.pointee.height = Int32(cropHeight)
-        enc.pointee.pix_fmt = pix
-        enc.pointee.time_base = AVRational(num: timeBase.num, den: timeBase.den)
-        enc.pointee.framerate = AVRational(num: frameRate.num, den: frameRate.den)
-        enc.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
-        if pixName.hasPrefix("yuv") {
-            enc.pointee.colorspace = AVCOL_SPC_SMPTE170M   // swscale's RGB→YUV matrix (BT.601)
-            enc.pointee.color_range = AVCOL_RANGE_MPEG
-        }
-        if format.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 {
-            enc.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
-        }
         frameDuration = max(1, av_rescale_q(1, av_inv_q(enc.pointee.framerate), enc.pointee.time_base))
-        var opts: OpaquePointer?
-        if let crf = options.crf ?? container.crf {
-            av_dict_set(&opts, "crf", String(crf), 0)
-        }
-        if codecName == "libvpx-vp9" { av_dict_set(&opts, "b", "0", 0); av_dict_set(&opts, "row-mt", "1", 0) }
-        if codecName == "libx265" { av_dict_set(&opts, "x265-params", "log-level=error", 0) }
-        // On a pipe, each frame goes out as soon as it is dreamed.
-        if streaming && (codecName == "libx264" || codecName == "libx265") { av_dict_set(&opts, "tune", "zerolatency", 0) }
-        let opened = avcodec_open2(enc, codec, &opts)
-        // An encoder leaves the options it does not take in `opts`: a --crf the user gave must not vanish there.
-        let crfIgnored = options.crf != nil && av_dict_get(opts, "crf", nil, 0) != nil
-        av_dict_free(&opts)
         guard let stream = avformat_new_stream(format, nil), let f = av_frame_alloc(), let p = av_packet_alloc() else {
             preconditionFailure("out of memory")
         }
@@ -161,9 +154,8 @@ public final class VideoWriter {
         frame = f
         packet = p
         do throws(MediaError) {
-            try check(opened, "opening the \(codecName) encoder with \(pixName)", shown)
-            if crfIgnored { throw MediaError(shown, "the \(codecName) encoder takes no --crf (constant quality): leave it out") }
             try check(avcodec_parameters_from_context(stream.pointee.codecpar, enc), "copying encoder parameters", shown)
+            if let extradata { try splice(extradata, stream: stream) }
             stream.pointee.time_base = enc.pointee.time_base
             stream.pointee.avg_frame_rate = enc.pointee.framerate
             frame.pointee.width = enc.pointee.width
@@ -180,13 +172,19 @@ public final class VideoWriter {
                     if let note = audio?.note { notes.append(note) }
                 }
             }
+            for (key, value) in options.metadata { av_dict_set(&format.pointee.metadata, key, value, 0) }
             if format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 {
                 try check(avio_open(&format.pointee.pb, path, AVIO_FLAG_WRITE), "creating the file", shown)
             }
             var muxOpts: OpaquePointer?
             if container.format == "mp4" || container.format == "mov" {
                 // A pipe cannot seek back to write the index: fragment instead.
-                av_dict_set(&muxOpts, "movflags", streaming ? "frag_keyframe+empty_moov+default_base_moof" : "+faststart", 0)
+                // MP4 keeps only its own few tags unless told to write them all.
+                let tags = options.metadata.isEmpty ? "" : "+use_metadata_tags"
+                av_dict_set(&muxOpts, "movflags", (streaming ? "frag_keyframe+empty_moov+default_base_moof" : "+faststart") + tags, 0)
+                // The edit list that places a part's first frame late is in the movie's time scale: the
+                // stream's own keeps it exact (the default, 1000, moves a part of a 1/12288 stream by 8 ticks).
+                if enc.pointee.time_base.num == 1 { av_dict_set(&muxOpts, "movie_timescale", String(enc.pointee.time_base.den), 0) }
             }
             if streaming { format.pointee.flags |= AVFMT_FLAG_FLUSH_PACKETS }
             let written = avformat_write_header(format, &muxOpts)
@@ -200,6 +198,111 @@ public final class VideoWriter {
     }
 
     deinit { close() }
+
+    /// An encoder opened with the writer's settings. x264 makes a frame marked I an IDR, so a part of a
+    /// segmented render can be cut there and spliced.
+    private static func openEncoder(_ codec: UnsafePointer<AVCodec>, name: String, width: Int, height: Int, pix: AVPixelFormat,
+                                    frameRate: (num: Int32, den: Int32), timeBase: (num: Int32, den: Int32), globalHeader: Bool,
+                                    crf: Int?, crfGiven: Bool, stitchable: Bool, streaming: Bool, path: String) throws(MediaError) -> UnsafeMutablePointer<AVCodecContext> {
+        guard let enc = avcodec_alloc_context3(codec) else { preconditionFailure("out of memory") }
+        enc.pointee.width = Int32(width)
+        enc.pointee.height = Int32(height)
+        enc.pointee.pix_fmt = pix
+        enc.pointee.time_base = AVRational(num: timeBase.num, den: timeBase.den)
+        enc.pointee.framerate = AVRational(num: frameRate.num, den: frameRate.den)
+        enc.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
+        let pixName = String(cString: av_get_pix_fmt_name(pix))
+        if pixName.hasPrefix("yuv") {
+            enc.pointee.colorspace = AVCOL_SPC_SMPTE170M   // swscale's RGB→YUV matrix (BT.601)
+            enc.pointee.color_range = AVCOL_RANGE_MPEG
+        }
+        if globalHeader { enc.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
+        var opts: OpaquePointer?
+        if let crf { av_dict_set(&opts, "crf", String(crf), 0) }
+        if name == "libx264" { av_dict_set(&opts, "forced-idr", "1", 0) }
+        if name == "libx264" && stitchable { av_dict_set(&opts, "x264-params", "stitchable=1", 0) }
+        if name == "libvpx-vp9" { av_dict_set(&opts, "b", "0", 0); av_dict_set(&opts, "row-mt", "1", 0) }
+        if name == "libx265" { av_dict_set(&opts, "x265-params", "log-level=error", 0) }
+        // On a pipe, each frame goes out as soon as it is dreamed.
+        if streaming && (name == "libx264" || name == "libx265") { av_dict_set(&opts, "tune", "zerolatency", 0) }
+        let opened = avcodec_open2(enc, codec, &opts)
+        // An encoder leaves the options it does not take in `opts`: a --crf the user gave must not vanish there.
+        let crfIgnored = crfGiven && av_dict_get(opts, "crf", nil, 0) != nil
+        av_dict_free(&opts)
+        var allocated: UnsafeMutablePointer<AVCodecContext>? = enc
+        if opened < 0 { avcodec_free_context(&allocated) }
+        try check(opened, "opening the \(name) encoder with \(pixName)", path)
+        if crfIgnored {
+            avcodec_free_context(&allocated)
+            throw MediaError(path, "the \(name) encoder takes no --crf (constant quality): leave it out")
+        }
+        return enc
+    }
+
+    /// The stream takes the extradata of the files whose packets are copied into it. Where that holds
+    /// H.264 parameter sets as an `avcC` record, copied packets are length-prefixed, so what the encoder
+    /// makes (Annex B) is rewritten that way too.
+    private func splice(_ extradata: [UInt8], stream: UnsafeMutablePointer<AVStream>) throws(MediaError) {
+        let par = stream.pointee.codecpar!
+        let encoded = Array(UnsafeBufferPointer(start: par.pointee.extradata, count: Int(par.pointee.extradata_size)))
+        lengthPrefixed = extradata.first == 1 && (encoded.starts(with: [0, 0, 1]) || encoded.starts(with: [0, 0, 0, 1]))
+        av_freep(&par.pointee.extradata)
+        guard let buffer = av_mallocz(extradata.count + Int(AV_INPUT_BUFFER_PADDING_SIZE))?.assumingMemoryBound(to: UInt8.self) else {
+            preconditionFailure("out of memory")
+        }
+        buffer.update(from: extradata, count: extradata.count)
+        par.pointee.extradata = buffer
+        par.pointee.extradata_size = Int32(extradata.count)
+    }
+
+    /// Encoded packets go out with 4-byte NAL lengths instead of start codes (see `splice`).
+    private var lengthPrefixed = false
+
+    private func toLengthPrefixed(_ packet: UnsafeMutablePointer<AVPacket>) throws(MediaError) {
+        let units = ParameterSets.annexB(Array(UnsafeBufferPointer(start: packet.pointee.data, count: Int(packet.pointee.size))))
+        var bytes: [UInt8] = []
+        for unit in units {
+            let n = UInt32(unit.count)
+            bytes += [UInt8(n >> 24), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)] + unit
+        }
+        guard let out = av_packet_alloc() else { preconditionFailure("out of memory") }
+        var owned: UnsafeMutablePointer<AVPacket>? = out
+        defer { av_packet_free(&owned) }
+        try check(av_new_packet(out, Int32(bytes.count)), "rewriting a packet", path)
+        out.pointee.data.update(from: bytes, count: bytes.count)
+        try check(av_packet_copy_props(out, packet), "rewriting a packet", path)
+        av_packet_unref(packet)
+        av_packet_move_ref(packet, out)
+    }
+
+    /// The encoder's extradata (H.264's SPS and PPS): what it makes splices into a stream that has the same.
+    public var encoderExtradata: [UInt8] {
+        guard let data = encoder.pointee.extradata, encoder.pointee.extradata_size > 0 else { return [] }
+        return Array(UnsafeBufferPointer(start: data, count: Int(encoder.pointee.extradata_size)))
+    }
+
+    /// Ends the encoder's run (every frame given is written) and opens a new one with the same settings:
+    /// the next frame starts a new closed group of pictures.
+    public func restartEncoder() throws(MediaError) {
+        try encode(nil)
+        var e: UnsafeMutablePointer<AVCodecContext>? = encoder
+        avcodec_free_context(&e)
+        encoder = try makeEncoder()
+    }
+
+    /// Writes an encoded video packet of another file with the same stream settings, as it is.
+    public func write(copied p: Packet) throws(MediaError) {
+        precondition(!finished, "writer already finished")
+        let packet = p.packet
+        if packet.pointee.duration <= 0 { packet.pointee.duration = av_rescale_q(frameDuration, encoder.pointee.time_base, p.timeBase) }
+        av_packet_rescale_ts(packet, p.timeBase, videoStream.pointee.time_base)
+        packet.pointee.stream_index = videoStream.pointee.index
+        packet.pointee.pos = -1
+        let end = Double(packet.pointee.pts + packet.pointee.duration) * av_q2d(videoStream.pointee.time_base)
+        try check(av_interleaved_write_frame(format, packet), "writing video", path)
+        lastVideoEnd = max(lastVideoEnd, end)
+        try audio?.flush(upTo: lastVideoEnd, into: format)
+    }
 
     private var closed = false
 
@@ -220,11 +323,13 @@ public final class VideoWriter {
     }
 
     /// Encodes one picture shown at `pts` (in the time base given at init).
-    public func write(_ image: RGBImage, pts: Int64) throws(MediaError) {
+    /// `key`: start a new group of pictures here (an IDR for H.264), where a segmented render is cut.
+    public func write(_ image: RGBImage, pts: Int64, key: Bool = false) throws(MediaError) {
         precondition(!finished, "writer already finished")
         try check(av_frame_make_writable(frame), "preparing a frame", path)
         try convert(image)
         frame.pointee.pts = pts
+        frame.pointee.pict_type = key ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE
         try encode(frame)
         lastVideoEnd = Double(pts + frameDuration) * av_q2d(encoder.pointee.time_base)
         try audio?.flush(upTo: lastVideoEnd, into: format)
@@ -258,6 +363,7 @@ public final class VideoWriter {
             if r == dd_averror_eagain() || r == dd_averror_eof() { return }
             try check(r, "encoding", path)
             if packet.pointee.duration <= 0 { packet.pointee.duration = frameDuration }   // else MP4 guesses the last frame's
+            if lengthPrefixed { try toLengthPrefixed(packet) }
             av_packet_rescale_ts(packet, encoder.pointee.time_base, videoStream.pointee.time_base)
             packet.pointee.stream_index = videoStream.pointee.index
             try check(av_interleaved_write_frame(format, packet), "writing video", path)

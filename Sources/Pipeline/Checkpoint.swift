@@ -296,6 +296,15 @@ struct RenderManifest {
 
     mutating func set(_ key: String, _ value: String) { entries[key] = value }
 
+    /// One digest of the entries but those named: what parts of one render share.
+    func digest(leavingOut names: Set<String>) -> String {
+        let d = Digest()
+        for (key, value) in entries.sorted(by: { $0.key < $1.key }) where !names.contains(key) && !key.hasPrefix("output metadata") {
+            d.update("\(key)=\(value)\n")
+        }
+        return d.hex()
+    }
+
     mutating func digest(file path: String, as name: String) throws(MediaError) {
         let d = Digest()
         try d.update(file: path)

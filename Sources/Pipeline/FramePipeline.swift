@@ -8,6 +8,10 @@ struct StreamFrame {
     var image: Image
     var pts: Int64
     var index: Int
+    /// False for a part's warm-up frames: dreamed, not written.
+    var write = true
+    /// Starts a new group of pictures (where a part of a segmented render is cut).
+    var key = false
 }
 
 enum StreamItem {
@@ -37,7 +41,9 @@ enum FramePipeline {
         while !stop.isSet, let item = try source() {
             switch item {
             case .frame(let frame):
-                try writer.write(RGBImage(try stage(frame)), pts: frame.pts)
+                let image = try stage(frame)
+                guard frame.write else { continue }
+                try writer.write(RGBImage(image), pts: frame.pts, key: frame.key)
                 written += 1
             case .audio(let packet):
                 try writer.write(audio: packet)
@@ -68,7 +74,8 @@ enum FramePipeline {
                 while let item = dreamed.pop() {
                     switch item {
                     case .frame(let frame):
-                        try writer.write(RGBImage(frame.image), pts: frame.pts)
+                        guard frame.write else { continue }
+                        try writer.write(RGBImage(frame.image), pts: frame.pts, key: frame.key)
                         written.add()
                     case .audio(let packet):
                         try writer.write(audio: packet)

@@ -30,9 +30,11 @@ public enum VideoJob {
     public static func run(input: String, output: String, dream: DreamSettings, video: VideoSettings, network: VGG16,
                            options: VideoOutputOptions, overwrite: Bool, stop: StopFlag, source: StreamSource = StreamSource(),
                            streamFormat: String? = nil, guide: Image? = nil, report: String? = nil, inStep: Bool = false,
-                           checkpointing: CheckpointOptions? = nil, progress: ((VideoProgress) -> Void)? = nil) throws -> Summary {
+                           checkpointing: CheckpointOptions? = nil, segment: Segment? = nil,
+                           progress: ((VideoProgress) -> Void)? = nil) throws -> Summary {
         try dream.validate()
         try video.validate()
+        precondition(segment == nil || (input != "-" && output != "-"), "a part needs files on both ends")
         let reader = try VideoReader(path: input, format: source.format, options: source.options, stallTimeout: source.stallTimeout)
         let info = reader.info
         let motion = try video.motion.resolve(fps: info.fps)
@@ -42,10 +44,27 @@ public enum VideoJob {
                                  : try VideoContainer.forPath(output)
         var options = options
         if container.format == "yuv4mpegpipe" || container.format == "rawvideo" { options.audio = false }
-        let total = video.maxFrames.map { min($0, info.frameCount ?? $0) } ?? info.frameCount
-        let checkpoint = try checkpointing.map { c throws -> Checkpoint in
-            precondition(input != "-" && !toStdout, "a checkpoint needs files on both ends")
-            var manifest = RenderManifest(dream: dream, weights: network.weights, guide: guide, options: options, output: output)
+        var total = video.maxFrames.map { min($0, info.frameCount ?? $0) } ?? info.frameCount
+        // A part: its frames, and the tags the join checks. Its sound comes from the input at the join.
+        var part: (tags: PartTags, cuts: Set<Int>)?
+        if let segment {
+            if container.isImageSequence || !["mp4", "mov", "matroska", "webm"].contains(container.format) {
+                throw MediaError(output, "a part (--segment) is written as .mp4, .mov, .mkv or .webm, for the join")
+            }
+            let scan = try MediaPackets(path: input).scanVideo()
+            let frames = video.maxFrames.map { min($0, scan.count) } ?? scan.count
+            let range: Segment.Range
+            do { range = try segment.range(frames: frames, keyframes: scan.keyframes) } catch { throw MediaError(input, error.description) }
+            options.audio = false
+            options.stitchable = true
+            total = range.end - range.dreamFrom
+            part = (PartTags(segment: segment, range: range, render: "", input: URL(fileURLWithPath: input).standardizedFileURL.path,
+                             inputDigest: "", encoder: VideoOutputOptions(codec: options.codec ?? container.codec, crf: options.crf ?? container.crf,
+                                                                          pixelFormat: options.pixelFormat ?? container.pixelFormat)),
+                    segment.cuts(in: range))
+        }
+        var manifest = RenderManifest(dream: dream, weights: network.weights, guide: guide, options: options, output: output)
+        if checkpointing != nil || part != nil {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory), !isDirectory.boolValue {
                 try manifest.digest(file: input, as: "input")
@@ -53,6 +72,16 @@ public enum VideoJob {
                 manifest.set("input", input)   // a frame pattern or a URL: known by its name
             }
             manifest.add(settings: video, as: "video")
+        }
+        if let segment, var p = part {
+            p.tags.render = manifest.digest(leavingOut: ["output"])
+            p.tags.inputDigest = manifest.entries["input digest"] ?? ""
+            options.metadata.merge(p.tags.dictionary) { $1 }
+            part = p
+            manifest.add(settings: segment, as: "segment")
+        }
+        let checkpoint = try checkpointing.map { c throws -> Checkpoint in
+            precondition(input != "-" && !toStdout, "a checkpoint needs files on both ends")
             let checkpoint = try Checkpoint(output: output, options: c, manifest: manifest.entries, overwrite: overwrite)
             if let total { try checkpoint.checkSpace(frames: total, width: info.width, height: info.height) }
             return checkpoint
@@ -66,13 +95,18 @@ public enum VideoJob {
                                      displayPath: output)
 
         var decodedFrames = 0
+        let range = part?.tags.range
         let next = { () throws -> StreamItem? in
             while let item = try reader.next() {
                 switch item {
                 case .frame(let f):
                     if let max = video.maxFrames, decodedFrames >= max { return nil }
                     decodedFrames += 1
-                    return .frame(StreamFrame(image: Image(f.image), pts: f.pts, index: f.index))
+                    guard let range, let part else { return .frame(StreamFrame(image: Image(f.image), pts: f.pts, index: f.index)) }
+                    if f.index < range.dreamFrom { continue }
+                    if f.index >= range.end { return nil }
+                    return .frame(StreamFrame(image: Image(f.image), pts: f.pts, index: f.index, write: f.index >= range.writeFrom,
+                                              key: part.cuts.contains(f.index - range.writeFrom)))
                 case .audio(let p):
                     return .audio(p)
                 }
@@ -121,7 +155,7 @@ public enum VideoJob {
         if !stop.isSet { checkpoint?.remove() }
         let seconds = Date().timeIntervalSince(start)
         if let report { try log.write(to: report, input: input, output: output, seconds: seconds, cuts: seeder.cuts, flow: video.flow) }
-        let short = video.maxFrames == nil && !stop.isSet && (info.frameCount ?? 0) > written + 2
+        let short = video.maxFrames == nil && segment == nil && !stop.isSet && (info.frameCount ?? 0) > written + 2
         return Summary(frames: written, stopped: stop.isSet, truncated: reader.truncated || short, stalled: reader.stalled,
                        expected: info.frameCount, notes: (checkpoint?.notes ?? []) + writer.notes, cuts: seeder.cuts,
                        stability: log.meter?.summary, checkpoint: stop.isSet ? checkpoint?.directory : nil)

@@ -1,0 +1,145 @@
+import FFmpegBridge
+
+/// The K-th of N contiguous parts of a video, rendered on its own and joined later (`JoinJob`).
+///
+/// A part other than the first starts `warmup + overlap` frames before its boundary: the warm-up frames
+/// are dreamed with the temporal seeding but not written, so the dream is under way; the `overlap` frames
+/// after them are written, and the join crossfades them with the previous part's last `overlap` frames.
+/// Dreams started apart do not converge (the same frames warmed up from 4, 8 or 16 frames earlier stay
+/// as far from a whole render as from each other), so the crossfade is what hides the seam.
+public struct Segment: Sendable, Equatable, CustomStringConvertible {
+    /// 1-based.
+    public let index: Int
+    public let count: Int
+    public var warmup: Int
+    public var overlap: Int
+
+    public static let defaultWarmup = 8
+    public static let defaultOverlap = 8
+
+    public init(index: Int, count: Int, warmup: Int = Segment.defaultWarmup, overlap: Int = Segment.defaultOverlap) {
+        self.index = index
+        self.count = count
+        self.warmup = warmup
+        self.overlap = overlap
+    }
+
+    /// "K/N", 1 ≤ K ≤ N.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 10_000, k >= 1, k <= n else { return nil }
+        self.init(index: k, count: n)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+
+    public var isFirst: Bool { index == 1 }
+    public var isLast: Bool { index == count }
+
+    /// Frame indices (in presentation order) of the part.
+    public struct Range: Sendable, Equatable {
+        /// The first frame dreamed (the warm-up starts here).
+        public let dreamFrom: Int
+        /// The first frame written: the crossfade with the previous part starts here.
+        public let writeFrom: Int
+        /// The part's own frames, [start, end): where the previous part's frames end.
+        public let start: Int
+        public let end: Int
+    }
+
+    /// Where the part lies in a video of `frames` frames. Boundaries fall at equal shares, moved to a
+    /// keyframe of the input within an eighth of a part, where the input has one there.
+    public func range(frames: Int, keyframes: [Int] = []) throws(SegmentError) -> Range {
+        let bounds = Segment.boundaries(frames: frames, parts: count, keyframes: keyframes)
+        let shortest = zip(bounds.dropFirst(), bounds).map { $0 - $1 }.min() ?? 0
+        guard shortest > overlap else {
+            throw SegmentError("\(count) parts of \(frames) frames leave \(shortest) frames in the shortest, and each needs more than the \(overlap) frames of --overlap: use fewer parts")
+        }
+        let start = bounds[index - 1], end = bounds[index]
+        let writeFrom = isFirst ? start : start - overlap
+        return Range(dreamFrom: max(0, writeFrom - warmup), writeFrom: writeFrom, start: start, end: end)
+    }
+
+    static func boundaries(frames: Int, parts: Int, keyframes: [Int]) -> [Int] {
+        let reach = frames / (8 * parts)
+        var bounds = [0]
+        for i in 1..<max(parts, 1) {
+            let even = (i * frames + parts / 2) / parts
+            let near = keyframes.filter { abs($0 - even) <= reach && $0 > bounds.last! }.min { abs($0 - even) < abs($1 - even) }
+            bounds.append(near ?? even)
+        }
+        bounds.append(frames)
+        return bounds
+    }
+
+    /// The frames of a part, relative to its first written frame, where its encoding starts a new group
+    /// of pictures: its own start (after the lead-in) and the start of its tail (the next part's
+    /// crossfade), so the join can copy what lies between and re-encode only the crossfades.
+    public func cuts(in range: Range) -> Set<Int> {
+        var cuts: Set<Int> = [0, range.start - range.writeFrom]
+        if !isLast { cuts.insert(range.end - overlap - range.writeFrom) }
+        return cuts
+    }
+}
+
+public struct SegmentError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ text: String) { description = text }
+}
+
+/// The tags a part carries in its container, so `join` can check the parts belong together.
+public struct PartTags: Sendable {
+    public var segment: Segment
+    public var range: Segment.Range
+    /// Digest of the input and of every setting of the render but the output's name.
+    public var render: String
+    /// The input's absolute path, for the join to take the sound from, and its digest.
+    public var input: String
+    public var inputDigest: String
+    /// How the part was encoded: the join encodes its crossfades the same way.
+    public var encoder: VideoOutputOptions
+
+    static let prefix = "deepdream-"
+
+    var dictionary: [String: String] {
+        ["\(PartTags.prefix)part": segment.description,
+         "\(PartTags.prefix)frames": "\(range.dreamFrom) \(range.writeFrom) \(range.start) \(range.end)",
+         "\(PartTags.prefix)warmup": String(segment.warmup),
+         "\(PartTags.prefix)overlap": String(segment.overlap),
+         "\(PartTags.prefix)render": render,
+         "\(PartTags.prefix)input": input,
+         "\(PartTags.prefix)input-digest": inputDigest,
+         "\(PartTags.prefix)codec": encoder.codec ?? "",
+         "\(PartTags.prefix)crf": encoder.crf.map(String.init) ?? "",
+         "\(PartTags.prefix)pix-fmt": encoder.pixelFormat ?? ""]
+    }
+
+    /// nil when the file carries no part tags (not a part of a segmented render).
+    public init?(_ tags: [String: String]) {
+        func tag(_ name: String) -> String? { tags[PartTags.prefix + name] }
+        guard let part = tag("part"), var segment = Segment(part),
+              let frames = tag("frames")?.split(separator: " ").compactMap({ Int($0) }), frames.count == 4,
+              let warmup = tag("warmup").flatMap({ Int($0) }), let overlap = tag("overlap").flatMap({ Int($0) }),
+              let render = tag("render"), let input = tag("input"), let inputDigest = tag("input-digest") else { return nil }
+        let codec = tag("codec") ?? "", pixFmt = tag("pix-fmt") ?? ""
+        encoder = VideoOutputOptions(codec: codec.isEmpty ? nil : codec, crf: tag("crf").flatMap { Int($0) },
+                                     pixelFormat: pixFmt.isEmpty ? nil : pixFmt)
+        encoder.stitchable = true
+        segment.warmup = warmup
+        segment.overlap = overlap
+        self.segment = segment
+        range = Segment.Range(dreamFrom: frames[0], writeFrom: frames[1], start: frames[2], end: frames[3])
+        self.render = render
+        self.input = input
+        self.inputDigest = inputDigest
+    }
+
+    init(segment: Segment, range: Segment.Range, render: String, input: String, inputDigest: String, encoder: VideoOutputOptions) {
+        self.encoder = encoder
+        self.segment = segment
+        self.range = range
+        self.render = render
+        self.input = input
+        self.inputDigest = inputDigest
+    }
+}
