@@ -33,7 +33,7 @@ public enum JoinJob {
         encoder.crf = encoder.crf.map { max(0, $0 - crossfadeQuality) }
         let file = AtomicFile(output)
         let writer = try VideoWriter(path: file.temporaryPath, container: container, width: first.width, height: first.height,
-                                     frameRate: first.frameRate, timeBase: first.timeBase, audioFrom: sound?.packets,
+                                     frameRate: first.frameRate, timeBase: first.tags.timeBase, audioFrom: sound?.packets,
                                      options: encoder, displayPath: output, splicing: first.extradata)
         do {
             guard ParameterSets.of(writer.encoderExtradata) == ParameterSets.of(first.extradata) else {
@@ -46,7 +46,8 @@ public enum JoinJob {
                 let lead = k == 0 ? 0 : overlap, tailCount = k == parts.count - 1 ? 0 : overlap
                 let (leadFrames, nextTail) = try part.frames(lead: lead, tail: tailCount)
                 for (i, (a, b)) in zip(tail, leadFrames).enumerated() {
-                    try writer.write(Crossfade.blend(a.image, b.image, Crossfade.weight(i, of: overlap)), pts: b.pts, key: i == 0)
+                    let pts = rescale(b.pts, from: part.timeBase, to: first.tags.timeBase)
+                    try writer.write(Crossfade.blend(a.image, b.image, Crossfade.weight(i, of: overlap)), pts: pts, key: i == 0)
                     crossfaded += 1
                 }
                 if k > 0 && overlap > 0 { try writer.restartEncoder() }
@@ -61,6 +62,11 @@ public enum JoinJob {
             file.discard()
             throw error
         }
+    }
+
+    static func rescale(_ t: Int64, from a: (num: Int32, den: Int32), to b: (num: Int32, den: Int32)) -> Int64 {
+        let seconds = Double(t) * Double(a.num) / Double(a.den)
+        return Int64((seconds * Double(b.den) / Double(b.num)).rounded())
     }
 
     /// The parts are one render's, all there, once each, and end to end.

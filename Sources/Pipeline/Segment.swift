@@ -96,8 +96,10 @@ public struct PartTags: Sendable {
     /// The input's absolute path, for the join to take the sound from, and its digest.
     public var input: String
     public var inputDigest: String
-    /// How the part was encoded: the join encodes its crossfades the same way.
+    /// How the part was encoded: the join encodes its crossfades the same way, in the same time base
+    /// (the input's; H.264 headers carry it, a container may store another).
     public var encoder: VideoOutputOptions
+    public var timeBase: (num: Int32, den: Int32)
 
     static let prefix = "deepdream-"
 
@@ -111,7 +113,8 @@ public struct PartTags: Sendable {
          "\(PartTags.prefix)input-digest": inputDigest,
          "\(PartTags.prefix)codec": encoder.codec ?? "",
          "\(PartTags.prefix)crf": encoder.crf.map(String.init) ?? "",
-         "\(PartTags.prefix)pix-fmt": encoder.pixelFormat ?? ""]
+         "\(PartTags.prefix)pix-fmt": encoder.pixelFormat ?? "",
+         "\(PartTags.prefix)time-base": "\(timeBase.num)/\(timeBase.den)"]
     }
 
     /// nil when the file carries no part tags (not a part of a segmented render).
@@ -120,7 +123,10 @@ public struct PartTags: Sendable {
         guard let part = tag("part"), var segment = Segment(part),
               let frames = tag("frames")?.split(separator: " ").compactMap({ Int($0) }), frames.count == 4,
               let warmup = tag("warmup").flatMap({ Int($0) }), let overlap = tag("overlap").flatMap({ Int($0) }),
-              let render = tag("render"), let input = tag("input"), let inputDigest = tag("input-digest") else { return nil }
+              let render = tag("render"), let input = tag("input"), let inputDigest = tag("input-digest"),
+              let tb = tag("time-base")?.split(separator: "/").compactMap({ Int32($0) }), tb.count == 2, tb[0] > 0, tb[1] > 0
+        else { return nil }
+        timeBase = (tb[0], tb[1])
         let codec = tag("codec") ?? "", pixFmt = tag("pix-fmt") ?? ""
         encoder = VideoOutputOptions(codec: codec.isEmpty ? nil : codec, crf: tag("crf").flatMap { Int($0) },
                                      pixelFormat: pixFmt.isEmpty ? nil : pixFmt)
@@ -134,8 +140,10 @@ public struct PartTags: Sendable {
         self.inputDigest = inputDigest
     }
 
-    init(segment: Segment, range: Segment.Range, render: String, input: String, inputDigest: String, encoder: VideoOutputOptions) {
+    init(segment: Segment, range: Segment.Range, render: String, input: String, inputDigest: String, encoder: VideoOutputOptions,
+         timeBase: (num: Int32, den: Int32)) {
         self.encoder = encoder
+        self.timeBase = timeBase
         self.segment = segment
         self.range = range
         self.render = render

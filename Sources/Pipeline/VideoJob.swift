@@ -60,7 +60,8 @@ public enum VideoJob {
             total = range.end - range.dreamFrom
             part = (PartTags(segment: segment, range: range, render: "", input: URL(fileURLWithPath: input).standardizedFileURL.path,
                              inputDigest: "", encoder: VideoOutputOptions(codec: options.codec ?? container.codec, crf: options.crf ?? container.crf,
-                                                                          pixelFormat: options.pixelFormat ?? container.pixelFormat)),
+                                                                          pixelFormat: options.pixelFormat ?? container.pixelFormat),
+                             timeBase: reader.timeBase),
                     segment.cuts(in: range))
         }
         var manifest = RenderManifest(dream: dream, weights: network.weights, guide: guide, options: options, output: output)
