@@ -158,8 +158,19 @@ public enum VideoJob {
         if let report { try log.write(to: report, input: input, output: output, seconds: seconds, cuts: seeder.cuts, flow: video.flow) }
         let short = video.maxFrames == nil && segment == nil && !stop.isSet && (info.frameCount ?? 0) > written + 2
         return Summary(frames: written, stopped: stop.isSet, truncated: reader.truncated || short, stalled: reader.stalled,
-                       expected: info.frameCount, notes: (checkpoint?.notes ?? []) + writer.notes, cuts: seeder.cuts,
+                       expected: info.frameCount, notes: (checkpoint?.notes ?? []) + writer.notes + (part.map { Self.describe($0.tags) } ?? []),
+                       cuts: seeder.cuts,
                        stability: log.meter?.summary, checkpoint: stop.isSet ? checkpoint?.directory : nil)
+    }
+}
+
+extension VideoJob {
+    static func describe(_ part: PartTags) -> [String] {
+        let r = part.range
+        var text = "part \(part.segment): frames \(r.writeFrom)–\(r.end - 1) written"
+        if r.writeFrom < r.start { text += " (\(r.writeFrom)–\(r.start - 1) to crossfade with the part before)" }
+        if r.dreamFrom < r.writeFrom { text += "; \(r.writeFrom - r.dreamFrom) warm-up frames dreamed before them" }
+        return [text]
     }
 }
 
