@@ -133,7 +133,9 @@ public struct Preset: Sendable {
     public static var searchPath: [String] {
         var dirs: [String] = []
         if let env = ProcessInfo.processInfo.environment["DEEPDREAM_PRESETS_DIR"], !env.isEmpty { dirs.append(env) }
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        // The executable itself: argv[0] is a bare name when it was found on PATH.
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         dirs.append(dir.appendingPathComponent("../share/deepdream/presets").standardized.path)
         while dir.path != "/" {
             dirs.append(dir.appendingPathComponent("presets").path)
