@@ -32,6 +32,12 @@ public struct VideoContainer: Sendable, Equatable {
     public let crf: Int?
     public let isImageSequence: Bool
 
+    /// The same, with another quality for the encoders that take one (the others ignore it, as they do
+    /// the container's own default).
+    public func withDefaultCRF(_ crf: Int?) -> VideoContainer {
+        VideoContainer(format: format, codec: codec, pixelFormat: pixelFormat, crf: crf, isImageSequence: isImageSequence)
+    }
+
     public static let extensions = ["mp4", "mov", "mkv", "webm", "png (as a pattern, e.g. out/%06d.png)"]
 
     public static func forPath(_ path: String) throws(MediaError) -> VideoContainer {

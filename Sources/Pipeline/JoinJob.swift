@@ -29,29 +29,30 @@ public enum JoinJob {
         let sound = audio ? try soundSource(input ?? first.tags.input, digest: first.tags.inputDigest, named: input != nil) : nil
         // The crossfades are a second generation of their frames: a finer quality keeps them as close to
         // their sources as the parts' own frames are (the stream headers do not change with it).
+        // A default, not a setting: an encoder without one (FFV1) ignores it.
         var encoder = first.encoder
-        encoder.crf = encoder.crf.map { max(0, $0 - crossfadeQuality) }
+        let crossfadeContainer = container.withDefaultCRF(encoder.crf.map { max(0, $0 - crossfadeQuality) })
+        encoder.crf = nil
         let file = AtomicFile(output)
-        let writer = try VideoWriter(path: file.temporaryPath, container: container, width: first.width, height: first.height,
+        let writer = try VideoWriter(path: file.temporaryPath, container: crossfadeContainer, width: first.width, height: first.height,
                                      frameRate: first.frameRate, timeBase: first.tags.timeBase, audioFrom: sound?.packets,
                                      options: encoder, displayPath: output, splicing: first.extradata)
         do {
             guard ParameterSets.of(writer.encoderExtradata) == ParameterSets.of(first.extradata) else {
                 throw MediaError(first.path, "its encoding cannot be matched for the crossfades (its stream headers differ from what \(first.encoder.codec ?? "the encoder") makes here; another FFmpeg?)")
             }
-            let overlap = first.tags.segment.overlap
             var frames = 0, crossfaded = 0
             var tail: [VideoFrame] = []
-            for (k, part) in parts.enumerated() {
-                let lead = k == 0 ? 0 : overlap, tailCount = k == parts.count - 1 ? 0 : overlap
-                let (leadFrames, nextTail) = try part.frames(lead: lead, tail: tailCount)
+            for part in parts {
+                let lead = part.tags.range.lead
+                let (leadFrames, nextTail) = try part.frames(lead: lead, tail: part.tags.range.tail)
                 for (i, (a, b)) in zip(tail, leadFrames).enumerated() {
                     let pts = rescale(b.pts, from: part.timeBase, to: first.tags.timeBase)
-                    try writer.write(Crossfade.blend(a.image, b.image, Crossfade.weight(i, of: overlap)), pts: pts, key: i == 0)
+                    try writer.write(Crossfade.blend(a.image, b.image, Crossfade.weight(i, of: lead)), pts: pts, key: i == 0)
                     crossfaded += 1
                 }
-                if k > 0 && overlap > 0 { try writer.restartEncoder() }
-                frames += try part.copy(from: lead, to: part.count - tailCount, into: writer) { try sound?.feed(upTo: $0, writer) }
+                if lead > 0 { try writer.restartEncoder() }
+                frames += try part.copy(from: lead, to: part.count - part.tags.range.tail, into: writer) { try sound?.feed(upTo: $0, writer) }
                 tail = nextTail
             }
             try sound?.feed(upTo: .infinity, writer)
@@ -104,6 +105,9 @@ public enum JoinJob {
             let part = byIndex[k]!
             if part.tags.range.start != end {
                 throw MediaError(part.path, "starts at frame \(part.tags.range.start) where part \(k - 1)/\(n) ends at \(end): the parts do not fit together")
+            }
+            if k > 1, part.tags.range.lead != byIndex[k - 1]!.tags.range.tail {
+                throw MediaError(part.path, "leads in with \(part.tags.range.lead) frames where part \(k - 1)/\(n) leaves \(byIndex[k - 1]!.tags.range.tail) to crossfade: the parts do not fit together")
             }
             if part.format != first.format {
                 throw MediaError(part.path, "is \(part.format) where \(first.path) is \(first.format)")

@@ -7,6 +7,10 @@ import FFmpegBridge
 /// after them are written, and the join crossfades them with the previous part's last `overlap` frames.
 /// Dreams started apart do not converge (the same frames warmed up from 4, 8 or 16 frames earlier stay
 /// as far from a whole render as from each other), so the crossfade is what hides the seam.
+///
+/// A boundary is moved to a scene cut near it where there is one: the dream restarts there in a whole
+/// render too, so a part that starts at a cut needs neither warm-up nor crossfade and its frames are
+/// those of a whole render.
 public struct Segment: Sendable, Equatable, CustomStringConvertible {
     /// 1-based.
     public let index: Int
@@ -45,28 +49,48 @@ public struct Segment: Sendable, Equatable, CustomStringConvertible {
         /// The part's own frames, [start, end): where the previous part's frames end.
         public let start: Int
         public let end: Int
+        /// Frames at the end that the next part's crossfade replaces: 0 for the last part and where the
+        /// next part starts at a scene cut.
+        public let tail: Int
+        /// Frames before `start` written for the crossfade with the previous part.
+        public var lead: Int { start - writeFrom }
     }
 
     /// Where the part lies in a video of `frames` frames. Boundaries fall at equal shares, moved to a
-    /// keyframe of the input within an eighth of a part, where the input has one there.
-    public func range(frames: Int, keyframes: [Int] = []) throws(SegmentError) -> Range {
-        let bounds = Segment.boundaries(frames: frames, parts: count, keyframes: keyframes)
+    /// scene cut (`cuts`: frames that start a new scene) within an eighth of a part, else to a keyframe
+    /// of the input there, where the input has one.
+    public func range(frames: Int, keyframes: [Int] = [], cuts: [Int] = []) throws(SegmentError) -> Range {
+        let bounds = Segment.boundaries(frames: frames, parts: count, keyframes: keyframes, cuts: cuts)
         let shortest = zip(bounds.dropFirst(), bounds).map { $0 - $1 }.min() ?? 0
         guard shortest > overlap else {
             throw SegmentError("\(count) parts of \(frames) frames leave \(shortest) frames in the shortest, and each needs more than the \(overlap) frames of --overlap: use fewer parts")
         }
         let start = bounds[index - 1], end = bounds[index]
-        let writeFrom = isFirst ? start : start - overlap
-        return Range(dreamFrom: max(0, writeFrom - warmup), writeFrom: writeFrom, start: start, end: end)
+        let cut = Set(cuts)
+        let startsAtCut = !isFirst && cut.contains(start), endsAtCut = !isLast && cut.contains(end)
+        let writeFrom = isFirst || startsAtCut ? start : start - overlap
+        return Range(dreamFrom: startsAtCut ? start : max(0, writeFrom - warmup), writeFrom: writeFrom, start: start, end: end,
+                     tail: isLast || endsAtCut ? 0 : overlap)
     }
 
-    static func boundaries(frames: Int, parts: Int, keyframes: [Int]) -> [Int] {
+    /// The frames around each boundary where a cut or keyframe would be taken instead: a planner need
+    /// look for scene cuts only there.
+    public static func windows(frames: Int, parts: Int) -> [ClosedRange<Int>] {
         let reach = frames / (8 * parts)
-        var bounds = [0]
-        for i in 1..<max(parts, 1) {
+        return (1..<max(parts, 1)).map { i in
             let even = (i * frames + parts / 2) / parts
-            let near = keyframes.filter { abs($0 - even) <= reach && $0 > bounds.last! }.min { abs($0 - even) < abs($1 - even) }
-            bounds.append(near ?? even)
+            return max(0, even - reach)...min(frames - 1, even + reach)
+        }
+    }
+
+    static func boundaries(frames: Int, parts: Int, keyframes: [Int], cuts: [Int] = []) -> [Int] {
+        var bounds = [0]
+        for (i, window) in windows(frames: frames, parts: parts).enumerated() {
+            let even = ((i + 1) * frames + parts / 2) / parts
+            func nearest(_ candidates: [Int]) -> Int? {
+                candidates.filter { window.contains($0) && $0 > bounds.last! }.min { abs($0 - even) < abs($1 - even) }
+            }
+            bounds.append(nearest(cuts) ?? nearest(keyframes) ?? even)
         }
         bounds.append(frames)
         return bounds
@@ -76,8 +100,8 @@ public struct Segment: Sendable, Equatable, CustomStringConvertible {
     /// of pictures: its own start (after the lead-in) and the start of its tail (the next part's
     /// crossfade), so the join can copy what lies between and re-encode only the crossfades.
     public func cuts(in range: Range) -> Set<Int> {
-        var cuts: Set<Int> = [0, range.start - range.writeFrom]
-        if !isLast { cuts.insert(range.end - overlap - range.writeFrom) }
+        var cuts: Set<Int> = [0, range.lead]
+        if range.tail > 0 { cuts.insert(range.end - range.tail - range.writeFrom) }
         return cuts
     }
 }
@@ -105,7 +129,7 @@ public struct PartTags: Sendable {
 
     var dictionary: [String: String] {
         ["\(PartTags.prefix)part": segment.description,
-         "\(PartTags.prefix)frames": "\(range.dreamFrom) \(range.writeFrom) \(range.start) \(range.end)",
+         "\(PartTags.prefix)frames": "\(range.dreamFrom) \(range.writeFrom) \(range.start) \(range.end) \(range.tail)",
          "\(PartTags.prefix)warmup": String(segment.warmup),
          "\(PartTags.prefix)overlap": String(segment.overlap),
          "\(PartTags.prefix)render": render,
@@ -121,7 +145,7 @@ public struct PartTags: Sendable {
     public init?(_ tags: [String: String]) {
         func tag(_ name: String) -> String? { tags[PartTags.prefix + name] }
         guard let part = tag("part"), var segment = Segment(part),
-              let frames = tag("frames")?.split(separator: " ").compactMap({ Int($0) }), frames.count == 4,
+              let frames = tag("frames")?.split(separator: " ").compactMap({ Int($0) }), frames.count == 5,
               let warmup = tag("warmup").flatMap({ Int($0) }), let overlap = tag("overlap").flatMap({ Int($0) }),
               let render = tag("render"), let input = tag("input"), let inputDigest = tag("input-digest"),
               let tb = tag("time-base")?.split(separator: "/").compactMap({ Int32($0) }), tb.count == 2, tb[0] > 0, tb[1] > 0
@@ -134,7 +158,7 @@ public struct PartTags: Sendable {
         segment.warmup = warmup
         segment.overlap = overlap
         self.segment = segment
-        range = Segment.Range(dreamFrom: frames[0], writeFrom: frames[1], start: frames[2], end: frames[3])
+        range = Segment.Range(dreamFrom: frames[0], writeFrom: frames[1], start: frames[2], end: frames[3], tail: frames[4])
         self.render = render
         self.input = input
         self.inputDigest = inputDigest

@@ -53,8 +53,10 @@ public enum VideoJob {
             }
             let scan = try MediaPackets(path: input).scanVideo()
             let frames = video.maxFrames.map { min($0, scan.count) } ?? scan.count
+            let cuts = video.cuts ? try sceneCuts(in: input, near: Segment.windows(frames: frames, parts: segment.count),
+                                                  threshold: video.cutThreshold) : []
             let range: Segment.Range
-            do { range = try segment.range(frames: frames, keyframes: scan.keyframes) } catch { throw MediaError(input, error.description) }
+            do { range = try segment.range(frames: frames, keyframes: scan.keyframes, cuts: cuts) } catch { throw MediaError(input, error.description) }
             options.audio = false
             options.stitchable = true
             total = range.end - range.dreamFrom
@@ -165,10 +167,28 @@ public enum VideoJob {
 }
 
 extension VideoJob {
+    /// Frames within `windows` whose colours differ from the frame before by `threshold` or more: cuts the
+    /// temporal stage finds too, whatever the flow says (`FrameMotion.isCut`).
+    static func sceneCuts(in input: String, near windows: [ClosedRange<Int>], threshold: Double) throws -> [Int] {
+        guard let last = windows.map(\.upperBound).max() else { return [] }
+        let reader = try VideoReader(path: input)
+        var previous: (index: Int, colours: ColourHistogram)?, cuts: [Int] = []
+        while let item = try reader.next() {
+            guard case .frame(let f) = item else { continue }
+            if f.index > last { break }
+            guard windows.contains(where: { $0.contains(f.index) || $0.lowerBound == f.index + 1 }) else { continue }
+            let colours = ColourHistogram(Image(f.image))
+            if let previous, previous.index == f.index - 1, colours.distance(to: previous.colours) >= threshold { cuts.append(f.index) }
+            previous = (f.index, colours)
+        }
+        return cuts
+    }
+
     static func describe(_ part: PartTags) -> [String] {
         let r = part.range
         var text = "part \(part.segment): frames \(r.writeFrom)–\(r.end - 1) written"
         if r.writeFrom < r.start { text += " (\(r.writeFrom)–\(r.start - 1) to crossfade with the part before)" }
+        if r.start > 0 && r.lead == 0 { text += ", starting at a scene cut" }
         if r.dreamFrom < r.writeFrom { text += "; \(r.writeFrom - r.dreamFrom) warm-up frames dreamed before them" }
         return [text]
     }

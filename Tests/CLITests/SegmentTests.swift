@@ -184,6 +184,33 @@ struct SegmentTests {
         #expect(!FileManager.default.fileExists(atPath: checkpoint), "the finished part's checkpoint goes")
     }
 
+    @Test("a boundary near a scene cut moves onto it: no warm-up, no crossfade, and the joined frames are the whole render's")
+    func boundaryAtSceneCut() throws {
+        let dir = temporaryFolder()
+        // 26 frames of one pan, 22 of another: halves would meet at 24; the cut at 26 is within an eighth of a part.
+        try pan("coffee.jpg", to: "\(dir)/a.mkv", frames: 26, codec: ["-c:v", "ffv1"])
+        try pan("astronaut.jpg", to: "\(dir)/b.mkv", frames: 22, scaledTo: 500, codec: ["-c:v", "ffv1"])
+        let input = "\(dir)/cut.mkv"
+        try ffmpeg(["-i", "\(dir)/a.mkv", "-i", "\(dir)/b.mkv", "-filter_complex", "[0:v][1:v]concat=n=2:v=1[v]", "-map", "[v]",
+                    "-c:v", "ffv1", input])
+        // Lossless (FFV1) and one thread, so equal pictures are equal files.
+        let oneThread = ["OPENBLAS_NUM_THREADS": "1"], lossless = ["--codec", "ffv1"] + clipDream
+        #expect(try CLI.run(["video", input, "-o", "\(dir)/whole.mkv"] + lossless, environment: oneThread).status == 0)
+        for k in 1...2 {
+            let r = try CLI.run(["video", input, "-o", "\(dir)/part-\(k).mkv", "--segment", "\(k)/2"] + lossless, environment: oneThread)
+            #expect(r.status == 0, "\(r.stderr)")
+            if k == 2 { #expect(r.stderr.contains("frames 26–47 written, starting at a scene cut"), "\(r.stderr)") }
+        }
+        let tags = String(decoding: try tool(["ffprobe", "-v", "error", "-show_entries", "format_tags", "-of", "flat",
+                                              "\(dir)/part-2.mkv"]).stdout, as: UTF8.self).lowercased()
+        #expect(tags.contains("deepdream_frames=\"26 26 26 48 0\""), "dreamed from, written from, start, end, tail: \(tags)")
+        let r = try CLI.run(["join", "\(dir)/part-1.mkv", "\(dir)/part-2.mkv", "-o", "\(dir)/joined.mkv"])
+        #expect(r.status == 0 && r.stdout.contains("(0 crossfaded)"), "\(r.stdout) \(r.stderr)")
+        let whole = try digests("\(dir)/whole.mkv", "v")
+        #expect(whole.count == 48)
+        #expect(try digests("\(dir)/joined.mkv", "v") == whole)
+    }
+
     @Test("--segment is refused where it cannot work, naming why")
     func refusedOptions() throws {
         let dir = temporaryFolder()
