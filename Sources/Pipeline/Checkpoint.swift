@@ -103,6 +103,8 @@ public final class Checkpoint {
                 if resumed.state.machine != Self.machine {
                     notes.append("this checkpoint was written on another machine (\(resumed.state.machine)); frames from here may differ in their last bits from an uninterrupted render")
                 }
+            } else {
+                notes.append("the checkpoint in \(directory) holds no finished frame yet: starting from the first frame")
             }
             return
         }

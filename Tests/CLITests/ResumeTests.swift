@@ -71,7 +71,8 @@ struct ResumeTests {
             #expect(again.status != 0 && again.stderr.contains("--resume"), "without --resume the checkpoint is not overwritten: \(again.stderr)")
             let r = try CLI.run(["video", input, "-o", out, "--resume"] + clipDream)
             #expect(r.status == 0, "\(r.stderr)")
-            #expect(r.stderr.contains("resumed after frame"), "\(r.stderr)")
+            // Killed after the first frame's picture but before its state: nothing to go on from yet.
+            #expect(r.stderr.contains("resumed after frame") || (frame == 0 && r.stderr.contains("holds no finished frame yet")), "\(r.stderr)")
             #expect(try frameDigests(out) == expected, "killed after frame \(frame), resumed")
             #expect(!FileManager.default.fileExists(atPath: checkpoint))
             let partials = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("partial") }
