@@ -34,10 +34,10 @@ public enum JoinJob {
         let crossfadeContainer = container.withDefaultCRF(encoder.crf.map { max(0, $0 - crossfadeQuality) })
         encoder.crf = nil
         let file = AtomicFile(output)
-        let writer = try VideoWriter(path: file.temporaryPath, container: crossfadeContainer, width: first.width, height: first.height,
-                                     frameRate: first.frameRate, timeBase: first.tags.timeBase, audioFrom: sound?.packets,
-                                     options: encoder, displayPath: output, splicing: first.extradata)
         do {
+            let writer = try VideoWriter(path: file.temporaryPath, container: crossfadeContainer, width: first.width, height: first.height,
+                                         frameRate: first.frameRate, timeBase: first.tags.timeBase, audioFrom: sound?.packets,
+                                         options: encoder, displayPath: output, splicing: first.extradata)
             guard ParameterSets.of(writer.encoderExtradata) == ParameterSets.of(first.extradata) else {
                 throw MediaError(first.path, "its encoding cannot be matched for the crossfades (its stream headers differ from what \(first.encoder.codec ?? "the encoder") makes here; another FFmpeg?)")
             }
