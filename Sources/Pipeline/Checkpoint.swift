@@ -301,7 +301,7 @@ struct RenderManifest {
     /// One digest of the entries but those named: what parts of one render share.
     func digest(leavingOut names: Set<String>) -> String {
         let d = Digest()
-        for (key, value) in entries.sorted(by: { $0.key < $1.key }) where !names.contains(key) && !key.hasPrefix("output metadata") {
+        for (key, value) in entries.sorted(by: { $0.key < $1.key }) where !names.contains(key) {
             d.update("\(key)=\(value)\n")
         }
         return d.hex()

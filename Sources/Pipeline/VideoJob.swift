@@ -53,8 +53,10 @@ public enum VideoJob {
             }
             let scan = try MediaPackets(path: input).scanVideo()
             let frames = video.maxFrames.map { min($0, scan.count) } ?? scan.count
-            let cuts = video.cuts ? try sceneCuts(in: input, near: Segment.windows(frames: frames, parts: segment.count),
-                                                  threshold: video.cutThreshold) : []
+            // Only this part's own two boundaries matter (the windows are far apart): the decode stops at its end.
+            let windows = Segment.windows(frames: frames, parts: segment.count)
+            let own = Array(windows[max(0, segment.index - 2)..<min(windows.count, segment.index)])
+            let cuts = video.cuts ? try sceneCuts(in: input, near: own, threshold: video.cutThreshold) : []
             let range: Segment.Range
             do { range = try segment.range(frames: frames, keyframes: scan.keyframes, cuts: cuts) } catch { throw MediaError(input, error.description) }
             options.audio = false
