@@ -32,6 +32,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "The direct kernel everywhere (no Winograd): the reference path.")
     var direct = false
 
+    @Option(help: ArgumentHelp("Precision of the fast path's products: auto (fp32), fp32 or bf16.", valueName: "auto|fp32|bf16"))
+    var precision = Precision.auto
+
+    @Option(help: ArgumentHelp("The C kernels' instruction set, one this CPU has: avx512, avx2 or generic (default: the best; --precision bf16 implies avx512bf16).", valueName: "isa"))
+    var isa: String?
+
     @Option(help: "Also time a whole dream of a WIDTHxHEIGHT frame with the default settings (4 octaves × 10 iterations).")
     var frame: String?
 
@@ -83,12 +89,31 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         for text in size { _ = try FrameGeometry.size(text, option: "--size") }
         if let frame { _ = try FrameGeometry.size(frame, option: "--frame") }
+        if direct && (precision != .auto || isa != nil) {
+            throw ValidationError("--precision and --isa choose among the fast kernels; --direct runs none of them")
+        }
+        if isa != nil && video != nil {
+            throw ValidationError("--isa applies to the iteration, --frame and --compare timings; --video runs as the video command does (--precision applies)")
+        }
+        if isa != nil && precision == .bf16 {
+            throw ValidationError("--precision bf16 runs on avx512bf16 only: leave out --isa")
+        }
+        _ = try kernelPath()
         if direct && video != nil {
             throw ValidationError("--direct applies to the iteration and --frame timings; --video times the video command as it runs, on the fast path")
         }
         if video == nil && (noFlow || videoPreset != "video") {
             throw ValidationError("--no-flow and --video-preset apply to --video: add --video CLIP")
         }
+    }
+
+    /// The fast path's kernels as asked for.
+    func kernelPath() throws -> KernelPath {
+        guard let isa else { return try KernelPath.resolve(precision) }
+        let paths: [String: KernelPath] = ["avx512": .avx512, "avx2": .avx2, "generic": .generic]
+        guard let path = paths[isa] else { throw ValidationError("--isa: unknown instruction set '\(isa)'; avx512, avx2 or generic") }
+        guard path.isSupported else { throw ValidationError("--isa \(isa): this CPU does not have it") }
+        return path
     }
 
     /// Deterministic noise (the cost of a dream does not depend on the picture).
@@ -100,12 +125,14 @@ struct BenchCommand: ParsableCommand {
     /// Whole dreams of one frame with `DreamSettings()`, the defaults of `image` and `video`.
     func timeFrame(_ network: VGG16) throws {
         let (w, h) = try FrameGeometry.size(frame!, option: "--frame")
-        let dreamer = Dreamer(network: network, winograd: !direct)
+        let dreamer = Dreamer(network: network, winograd: !direct, path: direct ? nil : try kernelPath())
         let image = Self.testImage(width: w, height: h)
         var times: [Double] = []
         for _ in 0..<max(frameRuns, 1) {
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = try dreamer.dream(image, settings: DreamSettings())
+            var settings = DreamSettings()
+            settings.precision = precision
+            _ = try dreamer.dream(image, settings: settings)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         print(String(format: "whole dream, default settings, %@: %.2f s (median of %d; fastest %.2f s)",
@@ -121,6 +148,7 @@ struct BenchCommand: ParsableCommand {
         let info = try VideoReader(path: video!).info
         let preset = try Preset.load(videoPreset)
         var dream = DreamSettings(), weightsName = "imagenet"
+        dream.precision = precision
         try preset.apply(to: &dream, weights: &weightsName)
         var settings = VideoSettings()
         try preset.apply(to: &settings)
@@ -158,15 +186,17 @@ struct BenchCommand: ParsableCommand {
         for i in nudged.pixels.indices { nudged.pixels[i] = min(nudged.pixels[i] + 1e-4, 1) }
         var settings = DreamSettings()
         settings.seed = 1
-        let fast = try Dreamer(network: network, winograd: true).dream(photo, settings: settings)
+        settings.precision = precision
+        let kernels = try kernelPath()
+        let fast = try Dreamer(network: network, winograd: true, path: kernels).dream(photo, settings: settings)
         let reference = try Dreamer(network: network, winograd: false).dream(photo, settings: settings)
-        let fastNudged = try Dreamer(network: network, winograd: true).dream(nudged, settings: settings)
+        let fastNudged = try Dreamer(network: network, winograd: true, path: kernels).dream(nudged, settings: settings)
         func psnr(_ a: Image, _ b: Image) -> Double {
             let mse = zip(a.pixels, b.pixels).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(a.pixels.count)
             return 10 * log10(1 / max(mse, 1e-20))
         }
         let moved = zip(reference.pixels, photo.pixels).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(photo.pixels.count)
-        print(String(format: "%@ (%dx%d), default dream: fast vs reference PSNR %.1f dB; fast vs fast on the picture nudged by 1e-4: %.1f dB; the dream moved pixels by %.3f on average",
+        print(String(format: "%@ (%dx%d), default dream, \(kernels): fast vs reference PSNR %.1f dB; fast vs fast on the picture nudged by 1e-4: %.1f dB; the dream moved pixels by %.3f on average",
                      (path as NSString).lastPathComponent, photo.width, photo.height, psnr(fast, reference),
                      psnr(fast, fastNudged), moved))
     }
@@ -183,12 +213,13 @@ struct BenchCommand: ParsableCommand {
         defer { print(String(format: "peak memory (RSS) of this run: %.0f MB", Self.peakMemoryMB())) }
         let objective = Objective(targets: [try LayerTarget(parsing: layer)])
         print("OpenBLAS kernels: \(OpenBLASSetup.coreName) (OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"))")
-        print("layer \(objective.deepest.name), \(direct ? "direct kernel everywhere" : "fast path (Winograd F(4×4,3×3), row kernel for conv1_1)"), \(runs) runs after 1 warm-up, median")
+        print("layer \(objective.deepest.name), \(direct ? "direct kernel everywhere" : "fast path (Winograd F(4×4,3×3) on \((try? kernelPath())?.description ?? "?"), row kernel for conv1_1)"), \(runs) runs after 1 warm-up, median")
         print("size        iteration   GFLOP/s   fastest  slowest")
         for text in size {
             let (w, h) = try FrameGeometry.size(text, option: "--size")
             let image = Self.testImage(width: w, height: h)
-            let ws = VGG16.Workspace(width: w, height: h, depth: objective.deepest, winograd: !direct)
+            let ws = VGG16.Workspace(width: w, height: h, depth: objective.deepest, winograd: !direct,
+                                     scratch: direct ? nil : WinogradScratch(path: try kernelPath()))
             _ = network.gradient(of: objective, at: image, ws)
             var times: [Double] = []
             for _ in 0..<max(runs, 1) {

@@ -41,6 +41,9 @@ struct DreamOptions: ParsableArguments {
     @Option(help: "Weights: imagenet (default), hed, torchvision, or a path to a .safetensors file.")
     var weights: String?
 
+    @Option(help: ArgumentHelp("Precision of the convolutions' products: auto (fp32), fp32, or bf16 (AVX512-BF16 CPUs; slower than fp32 on the Xeons measured so far, see README).", valueName: "auto|fp32|bf16"))
+    var precision: Precision?
+
     @Option(help: "Guide image: steer the dream towards the features of this picture.")
     var guide: String?
 
@@ -61,6 +64,7 @@ struct DreamOptions: ParsableArguments {
         if let blur { settings.blur = blur }
         if let seed { settings.seed = seed }
         if let tileSize { settings.tileSize = tileSize }
+        if let precision { settings.precision = precision }
         if let weights { weightsName = weights }
         try settings.validate()
         return (settings, weightsName, loaded)
@@ -71,3 +75,5 @@ struct DreamOptions: ParsableArguments {
         try guide.map { path in Image(try ImageFile.read(path)) }
     }
 }
+
+extension Precision: ExpressibleByArgument {}

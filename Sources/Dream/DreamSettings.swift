@@ -17,6 +17,8 @@ public struct DreamSettings: Sendable, Equatable {
     /// Largest tile side (pixels) for one forward/backward pass; bigger images are done in overlapping
     /// tiles. Memory for one pass is about 1.2 KB per pixel to relu4_3, so 1024 keeps it near 1.3 GB.
     public var tileSize = 1024
+    /// Precision of the Winograd products (the fast path's kernels).
+    public var precision = Precision.auto
 
     public init() {}
 
@@ -30,6 +32,7 @@ public struct DreamSettings: Sendable, Equatable {
         try check((0...4096).contains(jitter), "jitter must be 0…4096 pixels, got \(jitter)")
         try check(blur.isFinite && blur >= 0 && blur <= 32, "blur must be in [0, 32] pixels, got \(blur)")
         try check(tileSize >= 64, "tile size must be at least 64 pixels, got \(tileSize)")
+        _ = try KernelPath.resolve(precision)
     }
 }
 

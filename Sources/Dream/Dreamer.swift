@@ -11,9 +11,13 @@ public final class Dreamer {
     /// The fast kernels (Winograd, the conv1_1 row kernel); false: the direct kernel everywhere, the reference.
     public let winograd: Bool
 
-    public init(network: VGG16, winograd: Bool = true) {
+    /// The fast kernels' instruction set, when forced; nil: the one `settings.precision` picks.
+    public let path: KernelPath?
+
+    public init(network: VGG16, winograd: Bool = true, path: KernelPath? = nil) {
         self.network = network
         self.winograd = winograd
+        self.path = path
     }
 
     /// Activation bytes of cached network buffers kept between sizes.
@@ -36,6 +40,7 @@ public final class Dreamer {
     public func dream(_ image: Image, settings: DreamSettings, guide: Image? = nil,
                       progress: ((DreamProgress) -> Void)? = nil) throws(DreamError) -> Image {
         try settings.validate()
+        if let path { scratch.path = path } else { scratch.path = try KernelPath.resolve(settings.precision) }
         let objective = try self.objective(settings, guide: guide)
         let need = VGG16.minimumSide(for: objective.deepest)
         guard min(image.width, image.height) >= need else {

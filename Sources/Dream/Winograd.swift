@@ -1,5 +1,7 @@
 import CKernels
 import COpenBLAS
+import Dispatch
+import Foundation
 
 /// Winograd F(4×4, 3×3) convolution (Lavin & Gray 2015): each 4×4 block of outputs from a 6×6 block of
 /// inputs with 36 multiplications instead of 144. Per chunk of tile rows: transform the inputs (V = Bᵀ d B),
@@ -7,9 +9,12 @@ import COpenBLAS
 /// The transforms are C (`Sources/CKernels`); same padded layout and results as the direct kernel up to
 /// float rounding, with scratch bounded per chunk.
 final class WinogradFilters: @unchecked Sendable {
-    /// `U[ξ][out][in]`, ξ = 0..<36.
+    /// `U[ξ][out][in]`, ξ = 0..<36, for OpenBLAS.
     let u: UnsafeMutablePointer<Float>
     let inChannels: Int, outChannels: Int
+    private var packed: UnsafeMutableRawPointer?
+    private var packedBF16: UnsafeMutableRawPointer?
+    private let lock = NSLock()
 
     /// From nine tap matrices `taps[t][out][in]` (t = ky·3 + kx), as `Conv3x3Weights` stores them.
     init(taps: UnsafeMutablePointer<Float>, inChannels: Int, outChannels: Int) {
@@ -19,58 +24,159 @@ final class WinogradFilters: @unchecked Sendable {
         dd_wino4_filters(taps, Int32(outChannels), Int32(inChannels), u)
     }
 
-    deinit { u.deallocate() }
+    /// `U` packed for the products of `path` (made on first use).
+    func products(for path: KernelPath) -> UnsafeRawPointer {
+        lock.lock()
+        defer { lock.unlock() }
+        let count = 36 * inChannels * outChannels
+        if path.bf16 {
+            if packedBF16 == nil {
+                let p = UnsafeMutablePointer<UInt16>.allocate(capacity: count)
+                dd_wino4_pack_bf16(u, Int32(outChannels), Int32(inChannels), p)
+                packedBF16 = UnsafeMutableRawPointer(p)
+            }
+            return UnsafeRawPointer(packedBF16!)
+        }
+        if packed == nil {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            dd_wino4_pack(u, Int32(outChannels), Int32(inChannels), p)
+            packed = UnsafeMutableRawPointer(p)
+        }
+        return UnsafeRawPointer(packed!)
+    }
+
+    deinit {
+        u.deallocate()
+        packed?.deallocate()
+        packedBF16?.deallocate()
+    }
 }
 
-/// Grow-only scratch for the transformed tiles; one per Dreamer, shared by its workspaces (never
-/// between threads).
+/// Grow-only scratch for the transformed tiles, and the kernel path; one per Dreamer, shared by its
+/// workspaces (never between threads).
 public final class WinogradScratch: @unchecked Sendable {
-    public init() {}
+    /// The instruction set and precision of the C kernels.
+    public var path: KernelPath
+
+    public init(path: KernelPath = try! KernelPath.resolve(.auto)) { self.path = path }
 
     private(set) var v: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     private(set) var m: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     private var vCount = 1, mCount = 1
+    /// One area per worker thread: a fused block's tiles, or the bf16 copy of V.
+    private(set) var perWorker: [UnsafeMutablePointer<Float>] = []
+    private var perWorkerCount = 0
 
     func reserve(v needV: Int, m needM: Int) {
         if needV > vCount { v.deallocate(); v = .allocate(capacity: needV); vCount = needV }
         if needM > mCount { m.deallocate(); m = .allocate(capacity: needM); mCount = needM }
     }
 
-    deinit { v.deallocate(); m.deallocate() }
+    func reserve(workers: Int, floats: Int) {
+        guard workers > perWorker.count || floats > perWorkerCount else { return }
+        for p in perWorker { p.deallocate() }
+        perWorkerCount = max(floats, perWorkerCount)
+        perWorker = (0..<max(workers, perWorker.count)).map { _ in
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: perWorkerCount)
+            p.initialize(repeating: 0, count: perWorkerCount)
+            return p
+        }
+    }
+
+    deinit { v.deallocate(); m.deallocate(); for p in perWorker { p.deallocate() } }
 }
 
 /// Floats in each of V and M per chunk (32 MB). Chunks of 1–2 MB, or of at least 512 tiles, measured
 /// the same at 640×360 within this machine's noise; fewer chunks pack the 36 filter matrices fewer times.
 let winogradChunkFloats = 1 << 23
 
+/// Layers with at most this many input × output channels run fused blocks (`dd_wino4_block`): their
+/// 36 filter matrices (2.4 MB at 128 × 128) stay in a core's cache while each block of 32 tiles is
+/// transformed, multiplied and transformed back. Wider layers have few tiles and big filters: they run
+/// in chunks of tile rows, each filter matrix read once per chunk.
+let winogradBlockedChannels = 128 * 128
+
 /// `output = conv(input) + bias`, then ReLU if `relu`, then zero where `mask` is not positive.
 func winogradConv3x3(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Float]?, relu: Bool,
                      mask: FeatureMaps? = nil, _ output: FeatureMaps, scratch: WinogradScratch,
-                     chunkFloats: Int = winogradChunkFloats) {
+                     chunkFloats: Int = winogradChunkFloats, blocked: Bool? = nil) {
     let cin = filters.inChannels, cout = filters.outChannels
     precondition(input.channels == cin && output.channels == cout && input.height == output.height && input.width == output.width)
+    // Our products pack output channels by eight and, in bf16, input channels by two (VGG's always are).
+    let ours = cout % 8 == 0 && cin % 2 == 0
+    if ours && blocked ?? (cin * cout <= winogradBlockedChannels) {
+        winogradBlocks(input, filters, bias: bias, relu: relu, mask: mask, output, scratch: scratch)
+    } else {
+        winogradChunks(input, filters, bias: bias, relu: relu, mask: mask, output, scratch: scratch, chunkFloats: chunkFloats,
+                       bf16: ours && scratch.path.bf16)
+    }
+}
+
+/// The fused path: blocks of 32 tiles of one tile row, spread over the cores.
+private func winogradBlocks(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Float]?, relu: Bool,
+                            mask: FeatureMaps?, _ output: FeatureMaps, scratch: WinogradScratch) {
+    let cin = filters.inChannels, cout = filters.outChannels, h = input.height, w = input.width
+    let block = Int(DD_WINO4_BLOCK)
+    let across = ((w + 3) / 4 + block - 1) / block, blocks = (h + 3) / 4 * across
+    let workers = min(ProcessInfo.processInfo.activeProcessorCount, blocks)
+    scratch.reserve(workers: workers, floats: Int(dd_wino4_block_floats(Int32(cin), Int32(cout))))
+    nonisolated(unsafe) let u = filters.products(for: scratch.path), areas = scratch.perWorker
+    let path = scratch.path
+    let biasCopy = bias ?? []
+    biasCopy.withUnsafeBufferPointer { b in
+        nonisolated(unsafe) let biasPointer = bias == nil ? nil : b.baseAddress
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for job in stride(from: worker, to: blocks, by: workers) {
+                dd_wino4_block(path.isa, input.data, Int32(cin), u, Int32(cout), input.plane, Int32(h), Int32(w),
+                               Int32(job / across), Int32(job % across * block), biasPointer, relu ? 1 : 0,
+                               mask.map { UnsafePointer($0.data) }, output.data, areas[worker])
+            }
+        }
+    }
+}
+
+/// The chunked path: transforms of a chunk of tile rows for every channel, the 36 products, transforms back.
+private func winogradChunks(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Float]?, relu: Bool,
+                            mask: FeatureMaps?, _ output: FeatureMaps, scratch: WinogradScratch, chunkFloats: Int,
+                            bf16: Bool) {
+    let cin = filters.inChannels, cout = filters.outChannels
     let h = input.height, w = input.width
-    let tilesX = (w + 3) / 4, tilesY = (h + 3) / 4
+    let tilesX = (w + 3) / 4, tilesY = (h + 3) / 4, block = Int(DD_WINO4_BLOCK)
     let rowsPerChunk = min(tilesY, max(1, chunkFloats / (36 * max(cin, cout)) / tilesX))
-    scratch.reserve(v: 36 * cin * rowsPerChunk * tilesX, m: 36 * cout * rowsPerChunk * tilesX)
+    let padded = (rowsPerChunk * tilesX + block - 1) / block * block
+    scratch.reserve(v: 36 * cin * padded, m: 36 * cout * padded)
+    let path = scratch.path, workers = ProcessInfo.processInfo.activeProcessorCount
+    if bf16 { scratch.reserve(workers: workers, floats: (cin * padded + 1) / 2) }
     let work = Int(dd_wino4_work_floats(Int32(w)))
     for first in stride(from: 0, to: tilesY, by: rowsPerChunk) {
         let last = min(first + rowsPerChunk, tilesY), n = (last - first) * tilesX
+        let np = bf16 ? (n + block - 1) / block * block : n   // OpenBLAS takes any n; ours, whole blocks
         parallelChannels(cin) { c in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: work) { buffer in
-                dd_wino4_input(input.data + c * input.plane, Int32(h), Int32(w), Int32(first), Int32(last),
-                               scratch.v + c * n, cin * n, buffer.baseAddress!)
+                dd_wino4_input(path.isa, input.data + c * input.plane, w + 2, Int32(h), Int32(w), Int32(first), Int32(last),
+                               scratch.v + c * np, cin * np, buffer.baseAddress!)
             }
+            if np > n { for xi in 0..<36 { (scratch.v + (xi * cin + c) * np + n).update(repeating: 0, count: np - n) } }
         }
-        for xi in 0..<36 {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cout), Int32(n), Int32(cin),
-                        1, filters.u + xi * cout * cin, Int32(cin), scratch.v + xi * cin * n, Int32(n),
-                        0, scratch.m + xi * cout * n, Int32(n))
+        if bf16 {
+            nonisolated(unsafe) let u = filters.products(for: path), areas = scratch.perWorker
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let xi0 = 36 * worker / workers, xi1 = 36 * (worker + 1) / workers
+                areas[worker].withMemoryRebound(to: UInt16.self, capacity: cin * np) { vb in
+                    dd_wino4_products(path.isa, u, Int32(cout), Int32(cin), scratch.v, scratch.m, np, Int32(xi0), Int32(xi1), vb)
+                }
+            }
+        } else {
+            for xi in 0..<36 {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cout), Int32(n), Int32(cin),
+                            1, filters.u + xi * cout * cin, Int32(cin), scratch.v + xi * cin * np, Int32(np),
+                            0, scratch.m + xi * cout * np, Int32(np))
+            }
         }
         parallelChannels(cout) { c in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: work) { buffer in
-                dd_wino4_output(scratch.m + c * n, cout * n, Int32(first), Int32(last), output.data + c * output.plane,
-                                Int32(h), Int32(w), bias?[c] ?? 0, relu ? 1 : 0,
+                dd_wino4_output(path.isa, scratch.m + c * np, cout * np, Int32(first), Int32(last), output.data + c * output.plane,
+                                w + 2, Int32(h), Int32(w), bias?[c] ?? 0, relu ? 1 : 0,
                                 mask.map { UnsafePointer($0.data + c * $0.plane) }, buffer.baseAddress!)
             }
         }

@@ -1,26 +1,62 @@
 #ifndef DEEPDREAM_WINOGRAD4_H
 #define DEEPDREAM_WINOGRAD4_H
 
-// Winograd F(4x4, 3x3) transforms (Lavin & Gray 2015, points 0, ±1, ±2): a 6x6 input tile gives a 4x4
-// output tile with 36 multiplications instead of 144. The 36 products over channels are GEMMs done by the
-// caller; these are the per-channel transforms around them. Feature maps are in the padded CHW layout
-// of Sources/Dream/FeatureMaps.swift: one channel is (height + 2) rows of (width + 2) floats with a zero
-// border. Tile (ty, tx) reads padded rows 4ty..4ty+5 and columns 4tx..4tx+5 (zero past the map) and
-// writes unpadded rows 4ty..4ty+3 and columns 4tx..4tx+3 (only those inside the map).
+#include <stdint.h>
 
-// Floats of `work` the transforms below need for maps `width` wide.
+// Winograd F(4x4, 3x3) convolution (Lavin & Gray 2015, points 0, ±1, ±2): a 6x6 input tile gives a 4x4
+// output tile with 36 multiplications instead of 144. Per channel, the input tiles are transformed
+// (V = B^T d B), the 36 products over channels M[xi] = U[xi] V[xi] are GEMMs, and the output transform
+// (Y = A^T M A) gives the tiles back. Feature maps are in the padded CHW layout of
+// Sources/Dream/FeatureMaps.swift: one channel is (height + 2) rows of `pitch` = width + 2 floats with a
+// zero border. Tile (ty, tx) reads padded rows 4ty..4ty+5 and columns 4tx..4tx+5 (zero past the map) and
+// writes unpadded rows 4ty..4ty+3 and columns 4tx..4tx+3 (only those inside the map).
+//
+// Every kernel below is built for several instruction sets; `isa` picks one, and must be one that
+// dd_isa_supported accepts. DD_ISA_AVX512_BF16 runs the products in bf16 (inputs rounded to nearest even,
+// fp32 sums, vdpbf16ps) and takes filters packed by dd_wino4_pack_bf16; the others run in fp32.
+
+typedef enum { DD_ISA_GENERIC = 0, DD_ISA_AVX2 = 1, DD_ISA_AVX512 = 2, DD_ISA_AVX512_BF16 = 3 } dd_isa;
+
+// Whether this CPU (and its OS) runs `isa`.
+int dd_isa_supported(dd_isa isa);
+
+// Tiles per block of dd_wino4_block; the products' n must be a multiple of it.
+enum { DD_WINO4_BLOCK = 32 };
+
+// Floats of `work` the transforms need for maps `width` wide.
 long dd_wino4_work_floats(int width);
 
 // U[xi][o][i] (xi = 0..35) = G g G^T for each 3x3 filter g of taps[t][o][i] (t = ky*3 + kx).
 void dd_wino4_filters(const float *taps, int out_channels, int in_channels, float *u);
 
-// V[xi * xi_stride + t] for tiles of rows [ty0, ty1) of one channel, t counted from (ty0, 0).
-void dd_wino4_input(const float *plane, int height, int width, int ty0, int ty1,
+// U packed for the products (out_channels a multiple of 8): fp32 as [xi][o/8][i][8], 36 * o * i floats;
+// bf16 as [xi][o/8][i/2][8][2] (in_channels even), 36 * o * i values.
+void dd_wino4_pack(const float *u, int out_channels, int in_channels, float *packed);
+void dd_wino4_pack_bf16(const float *u, int out_channels, int in_channels, uint16_t *packed);
+
+// V[xi * xi_stride + t] for tiles of rows [ty0, ty1) of one channel, t counted from (ty0, 0); `width`
+// columns of the map from `plane` on (plus the border) are read, rows are `pitch` floats apart.
+void dd_wino4_input(dd_isa isa, const float *plane, long pitch, int height, int width, int ty0, int ty1,
                     float *v, long xi_stride, float *work);
 
 // Output tiles of rows [ty0, ty1) of one channel from M[xi * xi_stride + t], plus bias; then ReLU when
 // relu != 0; then, when mask is not NULL, zero wherever the same cell of mask (same layout) is <= 0.
-void dd_wino4_output(const float *m, long xi_stride, int ty0, int ty1, float *plane, int height, int width,
-                     float bias, int relu, const float *mask, float *work);
+void dd_wino4_output(dd_isa isa, const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch,
+                     int height, int width, float bias, int relu, const float *mask, float *work);
+
+// M[xi] = U[xi] V[xi] for xi in [xi0, xi1): V is [xi][in][n], M is [xi][out][n], n a multiple of
+// DD_WINO4_BLOCK. `u` is packed for `isa`; bf16 needs `vb` of in_channels * n values, else NULL.
+void dd_wino4_products(dd_isa isa, const void *u, int out_channels, int in_channels, const float *v, float *m,
+                       long n, int xi0, int xi1, uint16_t *vb);
+
+// Floats of scratch one dd_wino4_block call needs.
+long dd_wino4_block_floats(int in_channels, int out_channels);
+
+// The whole convolution for the DD_WINO4_BLOCK tiles from (ty, tx0) on (fewer at the right edge): input
+// transforms, products and output transforms in one pass, so that a block's tiles stay in cache. Channels
+// are `plane` floats apart in input, output and mask; bias has out_channels values, or is NULL.
+void dd_wino4_block(dd_isa isa, const float *input, int in_channels, const void *u, int out_channels,
+                    long plane, int height, int width, int ty, int tx0, const float *bias, int relu,
+                    const float *mask, float *output, float *scratch);
 
 #endif

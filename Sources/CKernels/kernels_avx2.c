@@ -1,0 +1,19 @@
+// The kernels for avx2: winograd4_body.h and products_body.h built for this instruction set.
+#include "kernels_common.h"
+
+#define ISA_SUFFIX avx2
+#define VW 8
+#define MR 4
+#define NR 16
+
+#if defined(__x86_64__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,bmi,bmi2,lzcnt,popcnt,movbe"))), apply_to = function)
+#endif
+
+#include "store_row.h"
+#include "winograd4_body.h"
+#include "products_body.h"
+
+#if defined(__x86_64__)
+#pragma clang attribute pop
+#endif

@@ -1,0 +1,19 @@
+// The kernels for avx512: winograd4_body.h and products_body.h built for this instruction set.
+#include "kernels_common.h"
+
+#define ISA_SUFFIX avx512
+#define VW 16
+#define MR 8
+#define NR 32
+
+#if defined(__x86_64__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,bmi,bmi2,lzcnt,popcnt,movbe,avx512f,avx512vl,avx512bw,avx512dq,avx512cd,evex512"))), apply_to = function)
+#endif
+
+#include "store_row.h"
+#include "winograd4_body.h"
+#include "products_body.h"
+
+#if defined(__x86_64__)
+#pragma clang attribute pop
+#endif

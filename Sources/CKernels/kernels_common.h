@@ -1,0 +1,49 @@
+#ifndef DEEPDREAM_KERNELS_COMMON_H
+#define DEEPDREAM_KERNELS_COMMON_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "winograd4.h"
+
+// Shared by the per-instruction-set kernels_*.c files.
+
+#define DD_PASTE2(a, b) a##_##b
+#define DD_PASTE(a, b) DD_PASTE2(a, b)
+#define NAME(f) DD_PASTE(f, ISA_SUFFIX)
+
+typedef float v8 __attribute__((vector_size(32)));
+
+// Macros, not functions: a function passing v8 by value would change ABI between instruction sets.
+#define LOAD8(v, p) memcpy(&(v), (p), sizeof(v8))
+#define STORE8(p, v) memcpy((p), &(v), sizeof(v8))
+
+static inline int dd_tiles_across(int width) { return (width + 3) / 4; }
+
+// Row b of A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1].
+static const float dd_wino4_at[4][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+
+// bf16 of x, rounded to nearest even (inputs are finite).
+static inline uint16_t dd_bf16(float x) {
+    uint32_t bits;
+    memcpy(&bits, &x, 4);
+    return (uint16_t)((bits + 0x7fff + ((bits >> 16) & 1)) >> 16);
+}
+
+// The per-instruction-set entry points behind the dispatchers in winograd4.c.
+#define DD_DECLARE(suffix)                                                                                     \
+    void dd_wino4_input_##suffix(const float *plane, long pitch, int height, int width, int ty0, int ty1,     \
+                                 float *v, long xi_stride, float *work);                                      \
+    void dd_wino4_output_##suffix(const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch,  \
+                                  int height, int width, float bias, int relu, const float *mask, float *work); \
+    void dd_wino4_products_##suffix(const void *u, int out_channels, int in_channels, const float *v,        \
+                                    float *m, long n, int xi0, int xi1, uint16_t *vb);                       \
+    void dd_wino4_block_##suffix(const float *input, int in_channels, const void *u, int out_channels,       \
+                                 long plane, int height, int width, int ty, int tx0, const float *bias,       \
+                                 int relu, const float *mask, float *output, float *scratch);
+DD_DECLARE(generic)
+DD_DECLARE(avx2)
+DD_DECLARE(avx512)
+DD_DECLARE(avx512bf16)
+
+#endif
