@@ -37,7 +37,8 @@ static inline uint16_t dd_bf16(float x) {
     void dd_wino4_output_##suffix(const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch,  \
                                   int height, int width, float bias, int relu, const float *mask, float *work); \
     void dd_wino4_products_##suffix(const void *u, int out_channels, int in_channels, const float *v,        \
-                                    float *m, long n, int xi0, int xi1, uint16_t *vb);                       \
+                                    long v_stride, float *m, long m_stride, long n, int xi0, int xi1,         \
+                                    void *vb);                                                                \
     void dd_wino4_block_##suffix(const float *input, int in_channels, const void *u, int out_channels,       \
                                  long plane, int height, int width, int ty, int tx0, const float *bias,       \
                                  int relu, const float *mask, float *output, float *scratch);

@@ -7,9 +7,12 @@ long dd_wino4_work_floats(int width) {
     return input > output ? input : output;
 }
 
+long dd_wino4_xi_stride(int channels, long n) { return channels * n + 16; }
+
 long dd_wino4_block_floats(int in_channels, int out_channels) {
     const long block = DD_WINO4_BLOCK;
-    return 36 * block * (in_channels + out_channels) + dd_wino4_work_floats(4 * block) + in_channels * block / 2;
+    return 36 * (dd_wino4_xi_stride(in_channels, block) + dd_wino4_xi_stride(out_channels, block))
+        + dd_wino4_work_floats(4 * block) + in_channels * block / 2;
 }
 
 int dd_isa_supported(dd_isa isa) {
@@ -97,9 +100,9 @@ void dd_wino4_output(dd_isa isa, const float *m, long xi_stride, int ty0, int ty
     DISPATCH(isa, dd_wino4_output, (m, xi_stride, ty0, ty1, plane, pitch, height, width, bias, relu, mask, work))
 }
 
-void dd_wino4_products(dd_isa isa, const void *u, int out_channels, int in_channels, const float *v, float *m,
-                       long n, int xi0, int xi1, uint16_t *vb) {
-    DISPATCH(isa, dd_wino4_products, (u, out_channels, in_channels, v, m, n, xi0, xi1, vb))
+void dd_wino4_products(dd_isa isa, const void *u, int out_channels, int in_channels, const float *v, long v_stride,
+                       float *m, long m_stride, long n, int xi0, int xi1, void *work) {
+    DISPATCH(isa, dd_wino4_products, (u, out_channels, in_channels, v, v_stride, m, m_stride, n, xi0, xi1, work))
 }
 
 void dd_wino4_block(dd_isa isa, const float *input, int in_channels, const void *u, int out_channels,

@@ -40,24 +40,29 @@ enum { SPAN = 132 };   // columns per pass: tiles 0..31 read columns 0..129; the
 void NAME(dd_wino4_input)(const float *plane, long pitch, int height, int width, int ty0, int ty1,
                           float *v, long xi_stride, float *work) {
     const int readable = width + 2, rows = height + 2, tiles = dd_tiles_across(width);
-    float *const d = work;               // d[r * SPAN + x]: padded row 4ty + r, columns 4tx0 + x, zero past the map
+    float *const d = work;               // padded rows past the map's right edge or bottom, zero-filled
     float *const c = work + 6 * SPAN;    // c[i * SPAN + x] = (B^T d)[i] in column 4tx0 + x
     for (int ty = ty0; ty < ty1; ty++) {
         float *out = v + (long)(ty - ty0) * tiles;
         for (int tx0 = 0; tx0 < tiles; tx0 += 32) {
             const int x0 = 4 * tx0, have = readable - x0 < SPAN ? readable - x0 : SPAN;
+            const float *rowp[6];
             for (int r = 0; r < 6; r++) {
-                int y = 4 * ty + r;
-                if (y < rows) {
-                    memcpy(d + r * SPAN, plane + (long)y * pitch + x0, sizeof(float) * have);
-                    memset(d + r * SPAN + have, 0, sizeof(float) * (SPAN - have));
-                } else {
-                    memset(d + r * SPAN, 0, sizeof(float) * SPAN);
+                const int y = 4 * ty + r;
+                if (y < rows && have == SPAN) {
+                    rowp[r] = plane + (long)y * pitch + x0;   // inside the map: read in place
+                    continue;
                 }
+                float *restrict copy = d + r * SPAN;
+                const float *restrict src = plane + (long)y * pitch + x0;
+                const int n = y < rows ? have : 0;
+                for (int x = 0; x < n; x++) copy[x] = src[x];
+                for (int x = n; x < SPAN; x++) copy[x] = 0;
+                rowp[r] = copy;
             }
             {
-                const float *restrict d0 = d, *restrict d1 = d0 + SPAN, *restrict d2 = d1 + SPAN,
-                            *restrict d3 = d2 + SPAN, *restrict d4 = d3 + SPAN, *restrict d5 = d4 + SPAN;
+                const float *restrict d0 = rowp[0], *restrict d1 = rowp[1], *restrict d2 = rowp[2],
+                            *restrict d3 = rowp[3], *restrict d4 = rowp[4], *restrict d5 = rowp[5];
                 float *restrict c0 = c, *restrict c1 = c0 + SPAN, *restrict c2 = c1 + SPAN, *restrict c3 = c2 + SPAN,
                       *restrict c4 = c3 + SPAN, *restrict c5 = c4 + SPAN;
                 for (int x = 0; x < SPAN; x++) {
@@ -68,14 +73,20 @@ void NAME(dd_wino4_input)(const float *plane, long pitch, int height, int width,
                 const int t = tx0 + 16 * g, count = tiles - t < 16 ? tiles - t : 16;
                 for (int i = 0; i < 6; i++) {
                     const float *row = c + i * SPAN + 64 * g;
-                    v16 e0, e1, e2, e3, e4, e5, unused0, unused1, r[6];
+                    v16 e0, e1, e2, e3, e4, e5, unused0, unused1, r0, r1, r2, r3, r4, r5;
                     DEAL(row, e0, e1, e2, e3);
                     DEAL(row + 4, e4, e5, unused0, unused1);
                     (void)unused0; (void)unused1;
-                    BT(e0, e1, e2, e3, e4, e5, r[0], r[1], r[2], r[3], r[4], r[5]);
-                    for (int j = 0; j < 6; j++) {
-                        float *o = out + (long)(6 * i + j) * xi_stride + t;
-                        if (count == 16) STORE16(o, r[j]); else memcpy(o, &r[j], sizeof(float) * count);
+                    BT(e0, e1, e2, e3, e4, e5, r0, r1, r2, r3, r4, r5);
+                    float *o = out + (long)(6 * i) * xi_stride + t;
+                    if (count == 16) {
+                        STORE16(o, r0); STORE16(o + xi_stride, r1); STORE16(o + 2 * xi_stride, r2);
+                        STORE16(o + 3 * xi_stride, r3); STORE16(o + 4 * xi_stride, r4); STORE16(o + 5 * xi_stride, r5);
+                    } else {   // the row's last tiles: lanes past them belong to the next row or channel
+                        for (int k = 0; k < count; k++) {
+                            o[k] = r0[k]; o[xi_stride + k] = r1[k]; o[2 * xi_stride + k] = r2[k];
+                            o[3 * xi_stride + k] = r3[k]; o[4 * xi_stride + k] = r4[k]; o[5 * xi_stride + k] = r5[k];
+                        }
                     }
                 }
             }
@@ -83,65 +94,66 @@ void NAME(dd_wino4_input)(const float *plane, long pitch, int height, int width,
     }
 }
 
-// row[0..31] = a0 b0 c0 d0 a1 b1 c1 d1 ... from eight values each of a, b, c, d (the loop vectoriser
-// will not interleave four streams on its own).
-static inline void interleave8(const float *a, const float *b, const float *c, const float *d, float *row) {
-    v8 va, vb, vc, vd;
-    memcpy(&va, a, 32); memcpy(&vb, b, 32); memcpy(&vc, c, 32); memcpy(&vd, d, 32);
-    v8 ab_lo = __builtin_shufflevector(va, vb, 0, 8, 1, 9, 2, 10, 3, 11);
-    v8 ab_hi = __builtin_shufflevector(va, vb, 4, 12, 5, 13, 6, 14, 7, 15);
-    v8 cd_lo = __builtin_shufflevector(vc, vd, 0, 8, 1, 9, 2, 10, 3, 11);
-    v8 cd_hi = __builtin_shufflevector(vc, vd, 4, 12, 5, 13, 6, 14, 7, 15);
-    v8 o0 = __builtin_shufflevector(ab_lo, cd_lo, 0, 1, 8, 9, 2, 3, 10, 11);
-    v8 o1 = __builtin_shufflevector(ab_lo, cd_lo, 4, 5, 12, 13, 6, 7, 14, 15);
-    v8 o2 = __builtin_shufflevector(ab_hi, cd_hi, 0, 1, 8, 9, 2, 3, 10, 11);
-    v8 o3 = __builtin_shufflevector(ab_hi, cd_hi, 4, 5, 12, 13, 6, 7, 14, 15);
-    memcpy(row, &o0, 32); memcpy(row + 8, &o1, 32); memcpy(row + 16, &o2, 32); memcpy(row + 24, &o3, 32);
+// The inverse of DEAL: phases p0..p3 of sixteen tiles back into their 64 columns q0..q3.
+#define UNDEAL(p0, p1, p2, p3, q0, q1, q2, q3) do {                                                                \
+    v16 a01 = __builtin_shufflevector(p0, p1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);             \
+    v16 b01 = __builtin_shufflevector(p0, p1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);       \
+    v16 a23 = __builtin_shufflevector(p2, p3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);             \
+    v16 b23 = __builtin_shufflevector(p2, p3, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);       \
+    q0 = __builtin_shufflevector(a01, a23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);                \
+    q1 = __builtin_shufflevector(a01, a23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);          \
+    q2 = __builtin_shufflevector(b01, b23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);                \
+    q3 = __builtin_shufflevector(b01, b23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);          \
+} while (0)
+
+typedef int v16i __attribute__((vector_size(64)));
+
+// out[0..n) = *value + bias, then ReLU, then zero where mask <= 0 (n <= 16).
+static inline void put16(float *out, const v16 *value, float bias, int relu, const float *mask, int n) {
+    v16 q = *value + bias;
+    if (relu) q = (v16)((v16i)q & (q > 0));
+    if (mask) {
+        v16 m;
+        if (n == 16) LOAD16(m, mask); else { m = (v16){0}; for (int k = 0; k < n; k++) m[k] = mask[k]; }
+        q = (v16)((v16i)q & (m > 0));
+    }
+    if (n == 16) STORE16(out, q); else for (int k = 0; k < n; k++) out[k] = q[k];
 }
 
 void NAME(dd_wino4_output)(const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch, int height, int width,
-                     float bias, int relu, const float *mask, float *work) {
+                           float bias, int relu, const float *mask, float *work) {
+    (void)work;
     const int tiles = dd_tiles_across(width);
-    float *const r = work;                 // r[(i * 4 + a) * tiles + tx] = (M A)[i][a] of tile tx
-    float *const line = work + 24 * tiles;   // one output row, 4 * tiles columns
     for (int ty = ty0; ty < ty1; ty++) {
         const float *src = m + (long)(ty - ty0) * tiles;
-        for (int i = 0; i < 6; i++) {   // rows first
-            const float *restrict s0 = src + (long)(6 * i) * xi_stride, *restrict s1 = s0 + xi_stride,
-                        *restrict s2 = s1 + xi_stride, *restrict s3 = s2 + xi_stride,
-                        *restrict s4 = s3 + xi_stride, *restrict s5 = s4 + xi_stride;
-            float *restrict a0 = r + (i * 4) * tiles, *restrict a1 = a0 + tiles, *restrict a2 = a1 + tiles,
-                  *restrict a3 = a2 + tiles;
-            for (int tx = 0; tx < tiles; tx++) {
-                float p12 = s1[tx] + s2[tx], m12 = s1[tx] - s2[tx], p34 = s3[tx] + s4[tx], m34 = s3[tx] - s4[tx];
-                a0[tx] = s0[tx] + p12 + p34;
-                a1[tx] = m12 + 2 * m34;
-                a2[tx] = p12 + 4 * p34;
-                a3[tx] = m12 + 8 * m34 + s5[tx];
+        for (int t = 0; t < tiles; t += 16) {   // reads 16 tiles; those past the row are never stored
+            v16 r[6][4];
+            for (int i = 0; i < 6; i++) {   // rows first: (M A)[i][a] over the tile's six columns
+                const float *s = src + (long)(6 * i) * xi_stride + t;
+                v16 s0, s1, s2, s3, s4, s5;
+                LOAD16(s0, s); LOAD16(s1, s + xi_stride); LOAD16(s2, s + 2 * xi_stride);
+                LOAD16(s3, s + 3 * xi_stride); LOAD16(s4, s + 4 * xi_stride); LOAD16(s5, s + 5 * xi_stride);
+                v16 p12 = s1 + s2, m12 = s1 - s2, p34 = s3 + s4, m34 = s3 - s4;
+                r[i][0] = s0 + p12 + p34;
+                r[i][1] = m12 + 2 * m34;
+                r[i][2] = p12 + 4 * p34;
+                r[i][3] = m12 + 8 * m34 + s5;
             }
-        }
-        for (int b = 0; b < 4 && 4 * ty + b < height; b++) {   // then columns, one output row at a time
-            const float w0 = dd_wino4_at[b][0], w1 = dd_wino4_at[b][1], w2 = dd_wino4_at[b][2], w3 = dd_wino4_at[b][3],
-                        w4 = dd_wino4_at[b][4], w5 = dd_wino4_at[b][5];
-            for (int a = 0; a < 4; a++) {
-                const float *restrict q0 = r + a * tiles, *restrict q1 = q0 + 4 * tiles, *restrict q2 = q1 + 4 * tiles,
-                            *restrict q3 = q2 + 4 * tiles, *restrict q4 = q3 + 4 * tiles, *restrict q5 = q4 + 4 * tiles;
-                float *restrict l = line + (long)a * tiles;
-                for (int tx = 0; tx < tiles; tx++) {
-                    l[tx] = w0 * q0[tx] + w1 * q1[tx] + w2 * q2[tx] + w3 * q3[tx] + w4 * q4[tx] + w5 * q5[tx];
+            const int columns = width - 4 * t < 64 ? width - 4 * t : 64;
+            for (int b = 0; b < 4 && 4 * ty + b < height; b++) {   // then columns, one output row at a time
+                v16 y[4];
+                for (int a = 0; a < 4; a++) {
+                    y[a] = dd_wino4_at[b][0] * r[0][a] + dd_wino4_at[b][1] * r[1][a] + dd_wino4_at[b][2] * r[2][a]
+                         + dd_wino4_at[b][3] * r[3][a] + dd_wino4_at[b][4] * r[4][a] + dd_wino4_at[b][5] * r[5][a];
+                }
+                v16 q[4];
+                UNDEAL(y[0], y[1], y[2], y[3], q[0], q[1], q[2], q[3]);
+                const long at = (long)(4 * ty + b + 1) * pitch + 1 + 4 * t;
+                for (int k = 0; k < 4 && 16 * k < columns; k++) {
+                    const int n = columns - 16 * k < 16 ? columns - 16 * k : 16;
+                    put16(plane + at + 16 * k, &q[k], bias, relu, mask ? mask + at + 16 * k : NULL, n);
                 }
             }
-            // Interleave the four phases into columns, then store with bias, ReLU and mask.
-            const float *restrict l0 = line, *restrict l1 = l0 + tiles, *restrict l2 = l1 + tiles,
-                        *restrict l3 = l2 + tiles;
-            float *restrict row = line + 4L * tiles;
-            int tx = 0;
-            for (; tx + 8 <= tiles; tx += 8) interleave8(l0 + tx, l1 + tx, l2 + tx, l3 + tx, row + 4 * tx);
-            for (; tx < tiles; tx++) {
-                row[4 * tx] = l0[tx]; row[4 * tx + 1] = l1[tx]; row[4 * tx + 2] = l2[tx]; row[4 * tx + 3] = l3[tx];
-            }
-            long at = (long)(4 * ty + b + 1) * pitch + 1;
-            store_row(plane + at, row, width, bias, relu, mask ? mask + at : NULL);
         }
     }
 }

@@ -9,7 +9,7 @@ import Foundation
 /// The transforms are C (`Sources/CKernels`); same padded layout and results as the direct kernel up to
 /// float rounding, with scratch bounded per chunk.
 final class WinogradFilters: @unchecked Sendable {
-    /// `U[ξ][out][in]`, ξ = 0..<36, for OpenBLAS.
+    /// `U[ξ][out][in]`, ξ = 0..<36: for OpenBLAS, and to pack from.
     let u: UnsafeMutablePointer<Float>
     let inChannels: Int, outChannels: Int
     private var packed: UnsafeMutableRawPointer?
@@ -93,7 +93,8 @@ let winogradChunkFloats = 1 << 23
 /// Layers with at most this many input × output channels run fused blocks (`dd_wino4_block`): their
 /// 36 filter matrices (2.4 MB at 128 × 128) stay in a core's cache while each block of 32 tiles is
 /// transformed, multiplied and transformed back. Wider layers have few tiles and big filters: they run
-/// in chunks of tile rows, each filter matrix read once per chunk.
+/// in chunks of tile rows, each filter matrix read once per chunk, the 36 products shared out between
+/// the cores. Channel counts our products cannot pack (not VGG's) take OpenBLAS's GEMMs.
 let winogradBlockedChannels = 128 * 128
 
 /// `output = conv(input) + bias`, then ReLU if `relu`, then zero where `mask` is not positive.
@@ -108,7 +109,7 @@ func winogradConv3x3(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Fl
         winogradBlocks(input, filters, bias: bias, relu: relu, mask: mask, output, scratch: scratch)
     } else {
         winogradChunks(input, filters, bias: bias, relu: relu, mask: mask, output, scratch: scratch, chunkFloats: chunkFloats,
-                       bf16: ours && scratch.path.bf16)
+                       ownProducts: ours)
     }
 }
 
@@ -126,7 +127,8 @@ private func winogradBlocks(_ input: FeatureMaps, _ filters: WinogradFilters, bi
     biasCopy.withUnsafeBufferPointer { b in
         nonisolated(unsafe) let biasPointer = bias == nil ? nil : b.baseAddress
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for job in stride(from: worker, to: blocks, by: workers) {
+            // A run of neighbouring blocks each: the kernel fetches the next block's rows ahead.
+            for job in blocks * worker / workers..<blocks * (worker + 1) / workers {
                 dd_wino4_block(path.isa, input.data, Int32(cin), u, Int32(cout), input.plane, Int32(h), Int32(w),
                                Int32(job / across), Int32(job % across * block), biasPointer, relu ? 1 : 0,
                                mask.map { UnsafePointer($0.data) }, output.data, areas[worker])
@@ -138,44 +140,45 @@ private func winogradBlocks(_ input: FeatureMaps, _ filters: WinogradFilters, bi
 /// The chunked path: transforms of a chunk of tile rows for every channel, the 36 products, transforms back.
 private func winogradChunks(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Float]?, relu: Bool,
                             mask: FeatureMaps?, _ output: FeatureMaps, scratch: WinogradScratch, chunkFloats: Int,
-                            bf16: Bool) {
+                            ownProducts: Bool) {
     let cin = filters.inChannels, cout = filters.outChannels
     let h = input.height, w = input.width
     let tilesX = (w + 3) / 4, tilesY = (h + 3) / 4, block = Int(DD_WINO4_BLOCK)
-    let rowsPerChunk = min(tilesY, max(1, chunkFloats / (36 * max(cin, cout)) / tilesX))
+    let most = min(tilesY, max(1, chunkFloats / (36 * max(cin, cout)) / tilesX))
+    let rowsPerChunk = (tilesY + (tilesY + most - 1) / most - 1) / ((tilesY + most - 1) / most)   // even chunks
     let padded = (rowsPerChunk * tilesX + block - 1) / block * block
-    scratch.reserve(v: 36 * cin * padded, m: 36 * cout * padded)
+    scratch.reserve(v: 36 * Int(dd_wino4_xi_stride(Int32(cin), padded)), m: 36 * Int(dd_wino4_xi_stride(Int32(cout), padded)))
     let path = scratch.path, workers = ProcessInfo.processInfo.activeProcessorCount
-    if bf16 { scratch.reserve(workers: workers, floats: (cin * padded + 1) / 2) }
+    if ownProducts { scratch.reserve(workers: workers, floats: path.bf16 ? (cin * padded + 1) / 2 : cin * block) }
     let work = Int(dd_wino4_work_floats(Int32(w)))
     for first in stride(from: 0, to: tilesY, by: rowsPerChunk) {
         let last = min(first + rowsPerChunk, tilesY), n = (last - first) * tilesX
-        let np = bf16 ? (n + block - 1) / block * block : n   // OpenBLAS takes any n; ours, whole blocks
+        let np = ownProducts ? (n + block - 1) / block * block : n   // OpenBLAS takes any n; ours, whole blocks
+        let vStride = dd_wino4_xi_stride(Int32(cin), np), mStride = dd_wino4_xi_stride(Int32(cout), np)
         parallelChannels(cin) { c in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: work) { buffer in
                 dd_wino4_input(path.isa, input.data + c * input.plane, w + 2, Int32(h), Int32(w), Int32(first), Int32(last),
-                               scratch.v + c * np, cin * np, buffer.baseAddress!)
+                               scratch.v + c * np, vStride, buffer.baseAddress!)
             }
-            if np > n { for xi in 0..<36 { (scratch.v + (xi * cin + c) * np + n).update(repeating: 0, count: np - n) } }
+            if np > n { for xi in 0..<36 { (scratch.v + xi * vStride + c * np + n).update(repeating: 0, count: np - n) } }
         }
-        if bf16 {
+        if ownProducts {
             nonisolated(unsafe) let u = filters.products(for: path), areas = scratch.perWorker
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let xi0 = 36 * worker / workers, xi1 = 36 * (worker + 1) / workers
-                areas[worker].withMemoryRebound(to: UInt16.self, capacity: cin * np) { vb in
-                    dd_wino4_products(path.isa, u, Int32(cout), Int32(cin), scratch.v, scratch.m, np, Int32(xi0), Int32(xi1), vb)
-                }
+                dd_wino4_products(path.isa, u, Int32(cout), Int32(cin), scratch.v, vStride, scratch.m, mStride, np,
+                                  Int32(xi0), Int32(xi1), areas[worker])
             }
         } else {
             for xi in 0..<36 {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cout), Int32(n), Int32(cin),
-                            1, filters.u + xi * cout * cin, Int32(cin), scratch.v + xi * cin * np, Int32(np),
-                            0, scratch.m + xi * cout * np, Int32(np))
+                            1, filters.u + xi * cout * cin, Int32(cin), scratch.v + xi * vStride, Int32(np),
+                            0, scratch.m + xi * mStride, Int32(np))
             }
         }
         parallelChannels(cout) { c in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: work) { buffer in
-                dd_wino4_output(path.isa, scratch.m + c * np, cout * np, Int32(first), Int32(last), output.data + c * output.plane,
+                dd_wino4_output(path.isa, scratch.m + c * np, mStride, Int32(first), Int32(last), output.data + c * output.plane,
                                 w + 2, Int32(h), Int32(w), bias?[c] ?? 0, relu ? 1 : 0,
                                 mask.map { UnsafePointer($0.data + c * $0.plane) }, buffer.baseAddress!)
             }

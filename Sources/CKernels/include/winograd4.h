@@ -44,10 +44,15 @@ void dd_wino4_input(dd_isa isa, const float *plane, long pitch, int height, int 
 void dd_wino4_output(dd_isa isa, const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch,
                      int height, int width, float bias, int relu, const float *mask, float *work);
 
-// M[xi] = U[xi] V[xi] for xi in [xi0, xi1): V is [xi][in][n], M is [xi][out][n], n a multiple of
-// DD_WINO4_BLOCK. `u` is packed for `isa`; bf16 needs `vb` of in_channels * n values, else NULL.
-void dd_wino4_products(dd_isa isa, const void *u, int out_channels, int in_channels, const float *v, float *m,
-                       long n, int xi0, int xi1, uint16_t *vb);
+// Floats between one xi's matrix of `channels` rows of n and the next: a little over channels * n, so that
+// the 36 rows a transform writes or reads for one tile do not all fall into the same cache sets.
+long dd_wino4_xi_stride(int channels, long n);
+
+// M[xi] = U[xi] V[xi] for xi in [xi0, xi1): V[xi] is [in][n] at v + xi * v_stride, M[xi] is [out][n] at
+// m + xi * m_stride, n a multiple of DD_WINO4_BLOCK. `u` is packed for `isa`. `work`: bf16, in_channels * n uint16 values; fp32 with n over
+// DD_WINO4_BLOCK, in_channels * DD_WINO4_BLOCK floats; else unused.
+void dd_wino4_products(dd_isa isa, const void *u, int out_channels, int in_channels, const float *v, long v_stride,
+                       float *m, long m_stride, long n, int xi0, int xi1, void *work);
 
 // Floats of scratch one dd_wino4_block call needs.
 long dd_wino4_block_floats(int in_channels, int out_channels);
