@@ -10,7 +10,6 @@
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c,bmi,bmi2,lzcnt,popcnt,movbe"))), apply_to = function)
 #endif
 
-#include "store_row.h"
 #include "winograd4_body.h"
 #include "products_body.h"
 

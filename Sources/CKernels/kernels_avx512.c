@@ -10,7 +10,6 @@
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c,bmi,bmi2,lzcnt,popcnt,movbe,avx512f,avx512vl,avx512bw,avx512dq,avx512cd,evex512"))), apply_to = function)
 #endif
 
-#include "store_row.h"
 #include "winograd4_body.h"
 #include "products_body.h"
 

@@ -6,6 +6,5 @@
 #define MR 4
 #define NR 8
 
-#include "store_row.h"
 #include "winograd4_body.h"
 #include "products_body.h"

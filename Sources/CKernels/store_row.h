@@ -1,9 +1,9 @@
 #ifndef DEEPDREAM_STORE_ROW_H
 #define DEEPDREAM_STORE_ROW_H
 
-// Compiled twice, picked at load time: AVX2+FMA where the CPU has it, baseline x86-64 otherwise.
+// Compiled three times, picked at load time: AVX-512, AVX2+FMA or baseline x86-64, the widest the CPU has.
 #if defined(__x86_64__) && defined(__clang__)
-#define DD_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define DD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define DD_CLONES
 #endif

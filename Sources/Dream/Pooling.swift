@@ -1,3 +1,5 @@
+import CKernels
+
 /// 2×2 max-pooling with stride 2 and floor semantics (torchvision): an odd last row or column is dropped.
 /// Padded layout in and out.
 public func maxPool2x2Forward(_ input: FeatureMaps, _ output: FeatureMaps) {
@@ -15,35 +17,19 @@ public func maxPool2x2Forward(_ input: FeatureMaps, _ output: FeatureMaps) {
     }
 }
 
-/// Routes each output gradient to the first maximum of its window (row-major order), as PyTorch does.
-/// `inputGradient` is overwritten: every window is written whole (value or zero, no branches), and only
+/// Routes each output gradient to the first maximum of its window (row-major order), as PyTorch does
+/// (`Sources/CKernels/pool2x2.c`). `inputGradient` is overwritten: every window is written whole, and only
 /// the odd last row and column that no window covers are cleared separately. With `throughReLU` (the
 /// input is a ReLU's output), that ReLU's backward is fused in: a window whose maximum is 0 passes nothing.
 public func maxPool2x2Backward(_ input: FeatureMaps, _ outputGradient: FeatureMaps, _ inputGradient: FeatureMaps,
                                throughReLU: Bool = false) {
     precondition(inputGradient.channels == input.channels && inputGradient.height == input.height
                  && inputGradient.width == input.width)
-    let h = outputGradient.height, w = outputGradient.width
+    precondition(outputGradient.height == input.height / 2 && outputGradient.width == input.width / 2)
     parallelChannels(input.channels) { c in
-        for y in 0..<h {
-            let top = input.data + input.index(c, 2 * y, 0), bottom = top + input.rowStride
-            let gTop = inputGradient.data + inputGradient.index(c, 2 * y, 0), gBottom = gTop + inputGradient.rowStride
-            let g = outputGradient.data + outputGradient.index(c, y, 0)
-            for x in 0..<w {
-                let a = top[2 * x], b = top[2 * x + 1], d = bottom[2 * x], e = bottom[2 * x + 1]
-                let m = max(max(a, b), max(d, e)), v = throughReLU && !(m > 0) ? 0 : g[x]
-                let takeA = a == m, takeB = !takeA && b == m, takeD = !takeA && !takeB && d == m
-                gTop[2 * x] = takeA ? v : 0
-                gTop[2 * x + 1] = takeB ? v : 0
-                gBottom[2 * x] = takeD ? v : 0
-                gBottom[2 * x + 1] = !takeA && !takeB && !takeD ? v : 0
-            }
-            if input.width % 2 == 1 { gTop[2 * w] = 0; gBottom[2 * w] = 0 }
-        }
-        if input.height % 2 == 1 {
-            let last = inputGradient.data + inputGradient.index(c, input.height - 1, 0)
-            last.update(repeating: 0, count: input.width)
-        }
+        dd_pool2x2_backward(input.data + c * input.plane, outputGradient.data + c * outputGradient.plane,
+                            inputGradient.data + c * inputGradient.plane, Int32(input.height), Int32(input.width),
+                            throughReLU ? 1 : 0)
     }
 }
 
