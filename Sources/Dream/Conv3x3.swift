@@ -119,12 +119,17 @@ private func convolveRows(_ input: FeatureMaps, _ taps: UnsafeMutablePointer<Flo
                           mask: FeatureMaps?, _ output: FeatureMaps) {
     let cin = input.channels, cout = output.channels, h = output.height, w = output.width
     let band = 8, bands = (h + band - 1) / band
+    let group = Int(DD_ROWS_CHANNELS), groups = (cout + group - 1) / group
     nonisolated(unsafe) let taps = taps
-    DispatchQueue.concurrentPerform(iterations: cout * bands) { job in
-        let o = job / bands, y0 = job % bands * band
-        dd_conv3x3_rows(input.data, Int32(cin), taps, Int32(cout), Int32(o), Int32(h), Int32(w), Int32(y0),
-                        Int32(min(y0 + band, h)), bias?[o] ?? 0, relu ? 1 : 0,
-                        mask.map { UnsafePointer($0.data + o * $0.plane) }, output.data + o * output.plane)
+    let biasCopy = bias ?? []
+    biasCopy.withUnsafeBufferPointer { b in
+        nonisolated(unsafe) let biasPointer = bias == nil ? nil : b.baseAddress
+        DispatchQueue.concurrentPerform(iterations: groups * bands) { job in
+            let o0 = job / bands * group, y0 = job % bands * band
+            dd_conv3x3_rows(input.data, Int32(cin), taps, Int32(cout), Int32(o0), Int32(min(group, cout - o0)), Int32(h), Int32(w),
+                            Int32(y0), Int32(min(y0 + band, h)), biasPointer, relu ? 1 : 0,
+                            mask.map { UnsafePointer($0.data) }, output.data)
+        }
     }
 }
 
