@@ -45,11 +45,13 @@ void NAME(dd_wino4_input)(const float *plane, long pitch, int height, int width,
     for (int ty = ty0; ty < ty1; ty++) {
         float *out = v + (long)(ty - ty0) * tiles;
         for (int tx0 = 0; tx0 < tiles; tx0 += 32) {
-            const int x0 = 4 * tx0, have = readable - x0 < SPAN ? readable - x0 : SPAN;
+            // Columns this pass needs: 64 per group of sixteen tiles, and 4 more for the last group's shift.
+            const int groups = ((tiles - tx0 < 32 ? tiles - tx0 : 32) + 15) / 16, span = 64 * groups + 4;
+            const int x0 = 4 * tx0, have = readable - x0 < span ? readable - x0 : span;
             const float *rowp[6];
             for (int r = 0; r < 6; r++) {
                 const int y = 4 * ty + r;
-                if (y < rows && have == SPAN) {
+                if (y < rows && have == span) {
                     rowp[r] = plane + (long)y * pitch + x0;   // inside the map: read in place
                     continue;
                 }
@@ -57,7 +59,7 @@ void NAME(dd_wino4_input)(const float *plane, long pitch, int height, int width,
                 const float *restrict src = plane + (long)y * pitch + x0;
                 const int n = y < rows ? have : 0;
                 for (int x = 0; x < n; x++) copy[x] = src[x];
-                for (int x = n; x < SPAN; x++) copy[x] = 0;
+                for (int x = n; x < span; x++) copy[x] = 0;
                 rowp[r] = copy;
             }
             {
@@ -65,11 +67,11 @@ void NAME(dd_wino4_input)(const float *plane, long pitch, int height, int width,
                             *restrict d3 = rowp[3], *restrict d4 = rowp[4], *restrict d5 = rowp[5];
                 float *restrict c0 = c, *restrict c1 = c0 + SPAN, *restrict c2 = c1 + SPAN, *restrict c3 = c2 + SPAN,
                       *restrict c4 = c3 + SPAN, *restrict c5 = c4 + SPAN;
-                for (int x = 0; x < SPAN; x++) {
+                for (int x = 0; x < span; x++) {
                     BT(d0[x], d1[x], d2[x], d3[x], d4[x], d5[x], c0[x], c1[x], c2[x], c3[x], c4[x], c5[x]);
                 }
             }
-            for (int g = 0; g < 2 && tx0 + 16 * g < tiles; g++) {
+            for (int g = 0; g < groups; g++) {
                 const int t = tx0 + 16 * g, count = tiles - t < 16 ? tiles - t : 16;
                 for (int i = 0; i < 6; i++) {
                     const float *row = c + i * SPAN + 64 * g;
