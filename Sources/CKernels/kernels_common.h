@@ -40,8 +40,8 @@ static inline uint16_t dd_bf16(float x) {
                                     long v_stride, float *m, long m_stride, long n, int xi0, int xi1,         \
                                     void *vb);                                                                \
     void dd_wino4_block_##suffix(const float *input, int in_channels, const void *u, int out_channels,       \
-                                 long plane, int height, int width, int ty, int tx0, const float *bias,       \
-                                 int relu, const float *mask, float *output, float *scratch);
+                                 long plane, int height, int width, int ty, int tx0, int block,               \
+                                 const float *bias, int relu, const float *mask, float *output, float *scratch);
 DD_DECLARE(generic)
 DD_DECLARE(avx2)
 DD_DECLARE(avx512)

@@ -105,22 +105,21 @@ void NAME(dd_wino4_products)(const void *u, int out_channels, int in_channels, c
     }
 }
 
-// Asks for `rows` padded rows from y0 on, columns x0 .. x0 + 4 * DD_WINO4_BLOCK + 1, of one channel: the next
-// block's, fetched while this one computes (the hardware prefetchers lose track of a block's 6 rows × every
-// channel).
-static inline void fetch_rows(const float *plane, long pitch, int y0, int rows, int last_row, int x0, int write) {
+// Asks for `rows` padded rows from y0 on, columns x0 .. x0 + columns - 1, of one channel: the next block's,
+// fetched while this one computes (the hardware prefetchers lose track of a block's 6 rows × every channel).
+static inline void fetch_rows(const float *plane, long pitch, int y0, int rows, int last_row, int x0, int columns,
+                              int write) {
     for (int y = y0; y < y0 + rows && y <= last_row; y++) {
         const float *p = plane + (long)y * pitch + x0;
-        for (int x = 0; x < 4 * DD_WINO4_BLOCK + 2; x += 16) {
+        for (int x = 0; x < columns; x += 16) {
             if (write) __builtin_prefetch(p + x, 1, 2); else __builtin_prefetch(p + x, 0, 2);
         }
     }
 }
 
 void NAME(dd_wino4_block)(const float *input, int in_channels, const void *u, int out_channels, long plane,
-                          int height, int width, int ty, int tx0, const float *bias, int relu, const float *mask,
-                          float *output, float *scratch) {
-    const int block = DD_WINO4_BLOCK;
+                          int height, int width, int ty, int tx0, int block, const float *bias, int relu,
+                          const float *mask, float *output, float *scratch) {
     const long pitch = width + 2;
     const int cols = width - 4 * tx0 < 4 * block ? width - 4 * tx0 : 4 * block;
     const int tiles = dd_tiles_across(cols);
@@ -131,7 +130,7 @@ void NAME(dd_wino4_block)(const float *input, int in_channels, const void *u, in
     const int next_across = tx0 + block < dd_tiles_across(width), next_ty = next_across ? ty : ty + 1;
     const int next_x = next_across ? 4 * (tx0 + block) : 0;
     for (int c = 0; c < in_channels; c++) {
-        fetch_rows(input + c * plane, pitch, 4 * next_ty, 6, height + 1, next_x, 0);
+        fetch_rows(input + c * plane, pitch, 4 * next_ty, 6, height + 1, next_x, 4 * block + 2, 0);
         NAME(dd_wino4_input)(input + c * plane + 4 * tx0, pitch, height, cols, ty, ty + 1, v + (long)c * block,
                              v_stride, work);
     }
@@ -141,8 +140,8 @@ void NAME(dd_wino4_block)(const float *input, int in_channels, const void *u, in
     }
     NAME(dd_wino4_products)(u, out_channels, in_channels, v, v_stride, m, m_stride, block, 0, 36, vb);
     for (int c = 0; c < out_channels; c++) {
-        fetch_rows(output + c * plane, pitch, 4 * next_ty + 1, 4, height, next_x, 1);
-        if (mask) fetch_rows(mask + c * plane, pitch, 4 * next_ty + 1, 4, height, next_x, 0);
+        fetch_rows(output + c * plane, pitch, 4 * next_ty + 1, 4, height, next_x + 1, 4 * block, 1);
+        if (mask) fetch_rows(mask + c * plane, pitch, 4 * next_ty + 1, 4, height, next_x + 1, 4 * block, 0);
         NAME(dd_wino4_output)(m + (long)c * block, m_stride, ty, ty + 1,
                               output + c * plane + 4 * tx0, pitch, height, cols, bias ? bias[c] : 0, relu,
                               mask ? mask + c * plane + 4 * tx0 : NULL, work);

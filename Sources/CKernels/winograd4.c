@@ -9,8 +9,7 @@ long dd_wino4_work_floats(int width) {
 
 long dd_wino4_xi_stride(int channels, long n) { return channels * n + 16; }
 
-long dd_wino4_block_floats(int in_channels, int out_channels) {
-    const long block = DD_WINO4_BLOCK;
+long dd_wino4_block_floats(int in_channels, int out_channels, int block) {
     return 36 * (dd_wino4_xi_stride(in_channels, block) + dd_wino4_xi_stride(out_channels, block))
         + dd_wino4_work_floats(4 * block) + in_channels * block / 2;
 }
@@ -106,8 +105,8 @@ void dd_wino4_products(dd_isa isa, const void *u, int out_channels, int in_chann
 }
 
 void dd_wino4_block(dd_isa isa, const float *input, int in_channels, const void *u, int out_channels,
-                    long plane, int height, int width, int ty, int tx0, const float *bias, int relu,
+                    long plane, int height, int width, int ty, int tx0, int block, const float *bias, int relu,
                     const float *mask, float *output, float *scratch) {
     DISPATCH(isa, dd_wino4_block,
-             (input, in_channels, u, out_channels, plane, height, width, ty, tx0, bias, relu, mask, output, scratch))
+             (input, in_channels, u, out_channels, plane, height, width, ty, tx0, block, bias, relu, mask, output, scratch))
 }

@@ -20,7 +20,7 @@ typedef enum { DD_ISA_GENERIC = 0, DD_ISA_AVX2 = 1, DD_ISA_AVX512 = 2, DD_ISA_AV
 // Whether this CPU (and its OS) runs `isa`.
 int dd_isa_supported(dd_isa isa);
 
-// Tiles per block of dd_wino4_block; the products' n must be a multiple of it.
+// The products' n, and a block's tiles, are multiples of this.
 enum { DD_WINO4_BLOCK = 32 };
 
 // Floats of `work` the transforms need for maps `width` wide.
@@ -54,14 +54,15 @@ long dd_wino4_xi_stride(int channels, long n);
 void dd_wino4_products(dd_isa isa, const void *u, int out_channels, int in_channels, const float *v, long v_stride,
                        float *m, long m_stride, long n, int xi0, int xi1, void *work);
 
-// Floats of scratch one dd_wino4_block call needs.
-long dd_wino4_block_floats(int in_channels, int out_channels);
+// Floats of scratch one dd_wino4_block call of `block` tiles needs.
+long dd_wino4_block_floats(int in_channels, int out_channels, int block);
 
-// The whole convolution for the DD_WINO4_BLOCK tiles from (ty, tx0) on (fewer at the right edge): input
+// The whole convolution for the `block` tiles (a multiple of DD_WINO4_BLOCK) from (ty, tx0) on (fewer at
+// the right edge): input
 // transforms, products and output transforms in one pass, so that a block's tiles stay in cache. Channels
 // are `plane` floats apart in input, output and mask; bias has out_channels values, or is NULL.
 void dd_wino4_block(dd_isa isa, const float *input, int in_channels, const void *u, int out_channels,
-                    long plane, int height, int width, int ty, int tx0, const float *bias, int relu,
+                    long plane, int height, int width, int ty, int tx0, int block, const float *bias, int relu,
                     const float *mask, float *output, float *scratch);
 
 #endif
