@@ -32,7 +32,7 @@ public final class Checkpoint {
         var frames: Int
         var width: Int
         var height: Int
-        /// CPU and thread count of the machine that wrote it (results may differ in the last bits elsewhere).
+        /// CPU model and kernel path of the machine that wrote it (results may differ in the last bits elsewhere).
         var machine: String
         var cuts: [Int]?
         var log: [RenderLog.Frame]?
@@ -245,14 +245,14 @@ public final class Checkpoint {
         if fd >= 0 { fsync(fd); close(fd) }
     }
 
-    /// The CPU model and the threads in use: what can change a result's last bits.
+    /// The CPU model and the kernels it runs: what can change a result's last bits (the thread count does
+    /// not: each block of work is summed by one thread).
     static let machine: String = {
         let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?
             .trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
-        let env = ProcessInfo.processInfo.environment
-        let threads = env["OPENBLAS_NUM_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount
-        return "\(model), \(threads) threads"
+        let kernels = (try? KernelPath.resolve(.auto))?.description ?? "?"
+        return "\(model), \(kernels) kernels"
     }()
 }
 

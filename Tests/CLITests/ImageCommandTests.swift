@@ -29,6 +29,27 @@ struct ImageCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["out.\(ext)", "photo.png"])
     }
 
+    /// Our kernels give each block and each ξ to one thread whole, so the thread count no longer changes a
+    /// result (OpenBLAS's sums did). bf16 dreams another picture where the CPU has it, and is refused by name
+    /// where it does not.
+    @Test("one core, one OpenBLAS thread or all: the same bytes; --precision bf16 differs or is refused")
+    func sameOnAnyThreadCount() throws {
+        let dir = temporaryFolder(), photo = try smallPhoto(in: dir, width: 160, height: 120)
+        let args = ["image", photo, "--layer", "relu4_3", "--octaves", "1", "--iterations", "2", "-q"]
+        #expect(try CLI.run(args + ["-o", "\(dir)/all.png"]).status == 0)
+        #expect(try CLI.run(args + ["-o", "\(dir)/blas1.png"], environment: ["OPENBLAS_NUM_THREADS": "1"]).status == 0)
+        #expect(try tool(["taskset", "-c", "0", CLI.executable] + args + ["-o", "\(dir)/core1.png"]).status == 0)
+        let all = FileManager.default.contents(atPath: "\(dir)/all.png")
+        #expect(all != nil && all == FileManager.default.contents(atPath: "\(dir)/blas1.png"))
+        #expect(all != nil && all == FileManager.default.contents(atPath: "\(dir)/core1.png"))
+        let bf16 = try CLI.run(args + ["-o", "\(dir)/bf16.png", "--precision", "bf16"])
+        if bf16.status == 0 {
+            #expect(FileManager.default.contents(atPath: "\(dir)/bf16.png") != all, "bf16 products round differently")
+        } else {
+            #expect(bf16.stderr.contains("AVX512-BF16"), "\(bf16.stderr)")
+        }
+    }
+
     @Test("a preset file sets values and flags override them")
     func presetOverride() throws {
         let dir = temporaryFolder(), input = try smallPhoto(in: dir)
