@@ -68,13 +68,14 @@ void dd_wino4_pack(const float *u, int out_channels, int in_channels, float *pac
                 packed[xi * size + ((long)(o / 8) * in_channels + i) * 8 + o % 8] = u[xi * size + (long)o * in_channels + i];
 }
 
-void dd_wino4_pack_bf16(const float *u, int out_channels, int in_channels, uint16_t *packed) {
+void dd_wino4_pack_bf16(const float *packed, int out_channels, int in_channels, uint16_t *packed_bf16) {
     const long size = (long)out_channels * in_channels;
     for (int xi = 0; xi < 36; xi++)
-        for (int o = 0; o < out_channels; o++)
+        for (int ob = 0; ob < out_channels / 8; ob++)
             for (int i = 0; i < in_channels; i++)
-                packed[xi * size + (((long)(o / 8) * (in_channels / 2) + i / 2) * 8 + o % 8) * 2 + i % 2] =
-                    dd_bf16(u[xi * size + (long)o * in_channels + i]);
+                for (int r = 0; r < 8; r++)
+                    packed_bf16[xi * size + (((long)ob * (in_channels / 2) + i / 2) * 8 + r) * 2 + i % 2] =
+                        dd_bf16(packed[xi * size + ((long)ob * in_channels + i) * 8 + r]);
 }
 
 #if defined(__x86_64__)

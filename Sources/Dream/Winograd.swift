@@ -9,44 +9,51 @@ import Foundation
 /// The transforms are C (`Sources/CKernels`); same padded layout and results as the direct kernel up to
 /// float rounding, with scratch bounded per chunk.
 final class WinogradFilters: @unchecked Sendable {
-    /// `U[ξ][out][in]`, ξ = 0..<36: for OpenBLAS, and to pack from.
-    let u: UnsafeMutablePointer<Float>
     let inChannels: Int, outChannels: Int
-    private var packed: UnsafeMutableRawPointer?
-    private var packedBF16: UnsafeMutableRawPointer?
+    /// Whether our products take these channels: they pack output channels by eight and, in bf16, input
+    /// channels by two (VGG16's always are).
+    let packable: Bool
+    /// `U[ξ][out][in]`, ξ = 0..<36, for OpenBLAS: only where the channels are not packable.
+    let u: UnsafeMutablePointer<Float>?
+    /// `U` packed for our fp32 products: only where they are.
+    private let packed: UnsafeMutablePointer<Float>?
+    private var packedBF16: UnsafeMutablePointer<UInt16>?
     private let lock = NSLock()
 
     /// From nine tap matrices `taps[t][out][in]` (t = ky·3 + kx), as `Conv3x3Weights` stores them.
     init(taps: UnsafeMutablePointer<Float>, inChannels: Int, outChannels: Int) {
         self.inChannels = inChannels
         self.outChannels = outChannels
-        u = .allocate(capacity: 36 * inChannels * outChannels)
-        dd_wino4_filters(taps, Int32(outChannels), Int32(inChannels), u)
+        packable = outChannels % 8 == 0 && inChannels % 2 == 0
+        let count = 36 * inChannels * outChannels
+        let plain = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        dd_wino4_filters(taps, Int32(outChannels), Int32(inChannels), plain)
+        if packable {
+            packed = .allocate(capacity: count)
+            dd_wino4_pack(plain, Int32(outChannels), Int32(inChannels), packed!)
+            plain.deallocate()
+            u = nil
+        } else {
+            packed = nil
+            u = plain
+        }
     }
 
-    /// `U` packed for the products of `path` (made on first use).
+    /// `U` packed for the products of `path` (bf16 made on first use); only for packable channels.
     func products(for path: KernelPath) -> UnsafeRawPointer {
+        precondition(packable)
+        guard path.bf16 else { return UnsafeRawPointer(packed!) }
         lock.lock()
         defer { lock.unlock() }
-        let count = 36 * inChannels * outChannels
-        if path.bf16 {
-            if packedBF16 == nil {
-                let p = UnsafeMutablePointer<UInt16>.allocate(capacity: count)
-                dd_wino4_pack_bf16(u, Int32(outChannels), Int32(inChannels), p)
-                packedBF16 = UnsafeMutableRawPointer(p)
-            }
-            return UnsafeRawPointer(packedBF16!)
+        if packedBF16 == nil {
+            packedBF16 = .allocate(capacity: 36 * inChannels * outChannels)
+            dd_wino4_pack_bf16(packed!, Int32(outChannels), Int32(inChannels), packedBF16!)
         }
-        if packed == nil {
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
-            dd_wino4_pack(u, Int32(outChannels), Int32(inChannels), p)
-            packed = UnsafeMutableRawPointer(p)
-        }
-        return UnsafeRawPointer(packed!)
+        return UnsafeRawPointer(packedBF16!)
     }
 
     deinit {
-        u.deallocate()
+        u?.deallocate()
         packed?.deallocate()
         packedBF16?.deallocate()
     }
@@ -103,8 +110,7 @@ func winogradConv3x3(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Fl
                      chunkFloats: Int = winogradChunkFloats, blocked: Bool? = nil) {
     let cin = filters.inChannels, cout = filters.outChannels
     precondition(input.channels == cin && output.channels == cout && input.height == output.height && input.width == output.width)
-    // Our products pack output channels by eight and, in bf16, input channels by two (VGG's always are).
-    let ours = cout % 8 == 0 && cin % 2 == 0
+    let ours = filters.packable
     if ours && blocked ?? (cin * cout <= winogradBlockedChannels) {
         winogradBlocks(input, filters, bias: bias, relu: relu, mask: mask, output, scratch: scratch)
     } else {
@@ -172,7 +178,7 @@ private func winogradChunks(_ input: FeatureMaps, _ filters: WinogradFilters, bi
         } else {
             for xi in 0..<36 {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cout), Int32(n), Int32(cin),
-                            1, filters.u + xi * cout * cin, Int32(cin), scratch.v + xi * vStride, Int32(np),
+                            1, filters.u! + xi * cout * cin, Int32(cin), scratch.v + xi * vStride, Int32(np),
                             0, scratch.m + xi * mStride, Int32(np))
             }
         }

@@ -30,9 +30,9 @@ long dd_wino4_work_floats(int width);
 void dd_wino4_filters(const float *taps, int out_channels, int in_channels, float *u);
 
 // U packed for the products (out_channels a multiple of 8): fp32 as [xi][o/8][i][8], 36 * o * i floats;
-// bf16 as [xi][o/8][i/2][8][2] (in_channels even), 36 * o * i values.
+// bf16, from the fp32 packing, as [xi][o/8][i/2][8][2] (in_channels even), 36 * o * i values.
 void dd_wino4_pack(const float *u, int out_channels, int in_channels, float *packed);
-void dd_wino4_pack_bf16(const float *u, int out_channels, int in_channels, uint16_t *packed);
+void dd_wino4_pack_bf16(const float *packed, int out_channels, int in_channels, uint16_t *packed_bf16);
 
 // V[xi * xi_stride + t] for tiles of rows [ty0, ty1) of one channel, t counted from (ty0, 0); `width`
 // columns of the map from `plane` on (plus the border) are read, rows are `pitch` floats apart.
