@@ -21,7 +21,9 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-pthread-dev"])]
         ),
-        .target(name: "CKernels"),
+        // Optimised in every configuration: the tests run the kernels many times, and debug C (-O0) turns
+        // their vector code into memory traffic.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
         // OpenCV's DIS flow and remap behind a C surface; OpenCV 4.6 from Debian's libopencv-video-dev,
         // which ships no pkg-config file.
         .target(

@@ -35,7 +35,7 @@ static inline uint16_t dd_bf16(float x) {
     void dd_wino4_input_##suffix(const float *plane, long pitch, int height, int width, int ty0, int ty1,     \
                                  float *v, long xi_stride, float *work);                                      \
     void dd_wino4_output_##suffix(const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch,  \
-                                  int height, int width, float bias, int relu, const float *mask, float *work); \
+                                  int height, int width, float bias, int relu, const float *mask);             \
     void dd_wino4_products_##suffix(const void *u, int out_channels, int in_channels, const float *v,        \
                                     long v_stride, float *m, long m_stride, long n, int xi0, int xi1,         \
                                     void *vb);                                                                \

@@ -125,7 +125,7 @@ void NAME(dd_wino4_block)(const float *input, int in_channels, const void *u, in
     const int tiles = dd_tiles_across(cols);
     const long v_stride = dd_wino4_xi_stride(in_channels, block), m_stride = dd_wino4_xi_stride(out_channels, block);
     float *v = scratch, *m = v + 36 * v_stride, *work = m + 36 * m_stride;
-    uint16_t *vb = (uint16_t *)(work + dd_wino4_work_floats(4 * block));
+    uint16_t *vb = (uint16_t *)(work + dd_wino4_work_floats());
     // The block the same thread takes next (Sources/Dream/Winograd.swift hands out runs of blocks).
     const int next_across = tx0 + block < dd_tiles_across(width), next_ty = next_across ? ty : ty + 1;
     const int next_x = next_across ? 4 * (tx0 + block) : 0;
@@ -144,6 +144,6 @@ void NAME(dd_wino4_block)(const float *input, int in_channels, const void *u, in
         if (mask) fetch_rows(mask + c * plane, pitch, 4 * next_ty + 1, 4, height, next_x + 1, 4 * block, 0);
         NAME(dd_wino4_output)(m + (long)c * block, m_stride, ty, ty + 1,
                               output + c * plane + 4 * tx0, pitch, height, cols, bias ? bias[c] : 0, relu,
-                              mask ? mask + c * plane + 4 * tx0 : NULL, work);
+                              mask ? mask + c * plane + 4 * tx0 : NULL);
     }
 }

@@ -2,16 +2,13 @@
 
 // What every instruction set shares (filters, packing, sizes), and the dispatch to kernels_*.c.
 
-long dd_wino4_work_floats(int width) {
-    const long input = 12 * 132, output = 48L * (dd_tiles_across(width) + 2);   // input: d and c; output: r, line, row
-    return input > output ? input : output;
-}
+long dd_wino4_work_floats(void) { return 12 * 132; }   // six padded rows and their column pass, 132 columns each
 
 long dd_wino4_xi_stride(int channels, long n) { return channels * n + 16; }
 
 long dd_wino4_block_floats(int in_channels, int out_channels, int block) {
     return 36 * (dd_wino4_xi_stride(in_channels, block) + dd_wino4_xi_stride(out_channels, block))
-        + dd_wino4_work_floats(4 * block) + in_channels * block / 2;
+        + dd_wino4_work_floats() + in_channels * block / 2;
 }
 
 int dd_isa_supported(dd_isa isa) {
@@ -96,8 +93,8 @@ void dd_wino4_input(dd_isa isa, const float *plane, long pitch, int height, int 
 }
 
 void dd_wino4_output(dd_isa isa, const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch,
-                     int height, int width, float bias, int relu, const float *mask, float *work) {
-    DISPATCH(isa, dd_wino4_output, (m, xi_stride, ty0, ty1, plane, pitch, height, width, bias, relu, mask, work))
+                     int height, int width, float bias, int relu, const float *mask) {
+    DISPATCH(isa, dd_wino4_output, (m, xi_stride, ty0, ty1, plane, pitch, height, width, bias, relu, mask))
 }
 
 void dd_wino4_products(dd_isa isa, const void *u, int out_channels, int in_channels, const float *v, long v_stride,

@@ -123,8 +123,7 @@ static inline void put16(float *out, const v16 *value, float bias, int relu, con
 }
 
 void NAME(dd_wino4_output)(const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch, int height, int width,
-                           float bias, int relu, const float *mask, float *work) {
-    (void)work;
+                           float bias, int relu, const float *mask) {
     const int tiles = dd_tiles_across(width);
     for (int ty = ty0; ty < ty1; ty++) {
         const float *src = m + (long)(ty - ty0) * tiles;

@@ -156,7 +156,7 @@ private func winogradChunks(_ input: FeatureMaps, _ filters: WinogradFilters, bi
     scratch.reserve(v: 36 * Int(dd_wino4_xi_stride(Int32(cin), padded)), m: 36 * Int(dd_wino4_xi_stride(Int32(cout), padded)))
     let path = scratch.path, workers = ProcessInfo.processInfo.activeProcessorCount
     if ownProducts { scratch.reserve(workers: workers, floats: path.bf16 ? (cin * padded + 1) / 2 : cin * block) }
-    let work = Int(dd_wino4_work_floats(Int32(w)))
+    let work = Int(dd_wino4_work_floats())
     for first in stride(from: 0, to: tilesY, by: rowsPerChunk) {
         let last = min(first + rowsPerChunk, tilesY), n = (last - first) * tilesX
         let np = ownProducts ? (n + block - 1) / block * block : n   // OpenBLAS takes any n; ours, whole blocks
@@ -183,11 +183,9 @@ private func winogradChunks(_ input: FeatureMaps, _ filters: WinogradFilters, bi
             }
         }
         parallelChannels(cout) { c in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: work) { buffer in
-                dd_wino4_output(path.isa, scratch.m + c * np, mStride, Int32(first), Int32(last), output.data + c * output.plane,
-                                w + 2, Int32(h), Int32(w), bias?[c] ?? 0, relu ? 1 : 0,
-                                mask.map { UnsafePointer($0.data + c * $0.plane) }, buffer.baseAddress!)
-            }
+            dd_wino4_output(path.isa, scratch.m + c * np, mStride, Int32(first), Int32(last), output.data + c * output.plane,
+                            w + 2, Int32(h), Int32(w), bias?[c] ?? 0, relu ? 1 : 0,
+                            mask.map { UnsafePointer($0.data + c * $0.plane) })
         }
     }
 }

@@ -23,8 +23,8 @@ int dd_isa_supported(dd_isa isa);
 // The products' n, and a block's tiles, are multiples of this.
 enum { DD_WINO4_BLOCK = 32 };
 
-// Floats of `work` the transforms need for maps `width` wide.
-long dd_wino4_work_floats(int width);
+// Floats of `work` dd_wino4_input needs.
+long dd_wino4_work_floats(void);
 
 // U[xi][o][i] (xi = 0..35) = G g G^T for each 3x3 filter g of taps[t][o][i] (t = ky*3 + kx).
 void dd_wino4_filters(const float *taps, int out_channels, int in_channels, float *u);
@@ -42,14 +42,15 @@ void dd_wino4_input(dd_isa isa, const float *plane, long pitch, int height, int 
 // Output tiles of rows [ty0, ty1) of one channel from M[xi * xi_stride + t], plus bias; then ReLU when
 // relu != 0; then, when mask is not NULL, zero wherever the same cell of mask (same layout) is <= 0.
 void dd_wino4_output(dd_isa isa, const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch,
-                     int height, int width, float bias, int relu, const float *mask, float *work);
+                     int height, int width, float bias, int relu, const float *mask);
 
 // Floats between one xi's matrix of `channels` rows of n and the next: a little over channels * n, so that
 // the 36 rows a transform writes or reads for one tile do not all fall into the same cache sets.
 long dd_wino4_xi_stride(int channels, long n);
 
 // M[xi] = U[xi] V[xi] for xi in [xi0, xi1): V[xi] is [in][n] at v + xi * v_stride, M[xi] is [out][n] at
-// m + xi * m_stride, n a multiple of DD_WINO4_BLOCK. `u` is packed for `isa`. `work`: bf16, in_channels * n uint16 values; fp32 with n over
+// m + xi * m_stride, n a multiple of DD_WINO4_BLOCK. `u` is packed for `isa`. `work`: bf16, in_channels * n
+// uint16 values; fp32 with n over
 // DD_WINO4_BLOCK, in_channels * DD_WINO4_BLOCK floats; else unused.
 void dd_wino4_products(dd_isa isa, const void *u, int out_channels, int in_channels, const float *v, long v_stride,
                        float *m, long m_stride, long n, int xi0, int xi1, void *work);
