@@ -4,10 +4,11 @@ import Dispatch
 import Foundation
 
 /// Winograd F(4×4, 3×3) convolution (Lavin & Gray 2015): each 4×4 block of outputs from a 6×6 block of
-/// inputs with 36 multiplications instead of 144. Per chunk of tile rows: transform the inputs (V = Bᵀ d B),
-/// 36 GEMMs `M[ξ] = U[ξ] · V[ξ]` over channels, transform back (Y = Aᵀ M A) with bias, ReLU or a ReLU mask.
-/// The transforms are C (`Sources/CKernels`); same padded layout and results as the direct kernel up to
-/// float rounding, with scratch bounded per chunk.
+/// inputs with 36 multiplications instead of 144. Transform the inputs (V = Bᵀ d B), 36 products
+/// `M[ξ] = U[ξ] · V[ξ]` over channels, transform back (Y = Aᵀ M A) with bias, ReLU or a ReLU mask: in fused
+/// blocks of 32 tiles for narrow layers, over chunks of tile rows for wide ones. The kernels are C
+/// (`Sources/CKernels`, one build per instruction set); same padded layout and results as the direct kernel
+/// up to float rounding, with scratch bounded per block or chunk.
 final class WinogradFilters: @unchecked Sendable {
     let inChannels: Int, outChannels: Int
     /// Whether our products take these channels: they pack output channels by eight and, in bf16, input
@@ -93,8 +94,8 @@ public final class WinogradScratch: @unchecked Sendable {
     deinit { v.deallocate(); m.deallocate(); for p in perWorker { p.deallocate() } }
 }
 
-/// Floats in each of V and M per chunk (32 MB). Chunks of 1–2 MB, or of at least 512 tiles, measured
-/// the same at 640×360 within this machine's noise; fewer chunks pack the 36 filter matrices fewer times.
+/// Floats in each of V and M per chunk (32 MB): a wide layer at 640×360 takes one or two chunks, so
+/// the 36 filter matrices are read once or twice (at 1280×720, conv3_x takes five).
 let winogradChunkFloats = 1 << 23
 
 /// Layers with at most this many input × output channels run fused blocks (`dd_wino4_block`): their
