@@ -5,7 +5,6 @@
 #include "store_row.h"
 
 typedef float v16 __attribute__((vector_size(64)));
-typedef int v16i __attribute__((vector_size(64)));
 
 // Sixteen columns of one output row for up to DD_ROWS_CHANNELS output channels at once: each input
 // vector loaded serves every channel of the group.
@@ -41,12 +40,10 @@ void dd_conv3x3_rows(const float *input, int in_channels, const float *taps, int
             }
             const long at = (long)(y + 1) * stride + 1 + x;
             for (int o = 0; o < count; o++) {
-                v16 value = acc[o] + (bias ? bias[o0 + o] : 0);
-                if (relu) value = (v16)((v16i)value & (value > 0));
                 float line[16];
-                memcpy(line, &value, sizeof line);
+                memcpy(line, &acc[o], sizeof line);
                 const long c = (long)(o0 + o) * plane;
-                store_row(output + c + at, line, n, 0, 0, mask ? mask + c + at : 0);
+                store_row(output + c + at, line, n, bias ? bias[o0 + o] : 0, relu, mask ? mask + c + at : 0);
             }
         }
     }

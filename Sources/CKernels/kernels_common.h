@@ -12,11 +12,8 @@
 #define DD_PASTE(a, b) DD_PASTE2(a, b)
 #define NAME(f) DD_PASTE(f, ISA_SUFFIX)
 
-typedef float v8 __attribute__((vector_size(32)));
-
-// Macros, not functions: a function passing v8 by value would change ABI between instruction sets.
-#define LOAD8(v, p) memcpy(&(v), (p), sizeof(v8))
-#define STORE8(p, v) memcpy((p), &(v), sizeof(v8))
+// Columns of one input-transform pass: 32 tiles read columns 0..129; the last group's +4 shift reads to 131.
+enum { DD_WINO4_SPAN = 132 };
 
 static inline int dd_tiles_across(int width) { return (width + 3) / 4; }
 

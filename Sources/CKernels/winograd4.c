@@ -2,7 +2,7 @@
 
 // What every instruction set shares (filters, packing, sizes), and the dispatch to kernels_*.c.
 
-long dd_wino4_work_floats(void) { return 12 * 132; }   // six padded rows and their column pass, 132 columns each
+long dd_wino4_work_floats(void) { return 12 * DD_WINO4_SPAN; }   // six padded rows and their column pass
 
 long dd_wino4_xi_stride(int channels, long n) { return channels * n + 16; }
 

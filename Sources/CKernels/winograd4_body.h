@@ -21,7 +21,7 @@
 typedef float v16 __attribute__((vector_size(64)));
 #define LOAD16(v, p) memcpy(&(v), (p), sizeof(v16))
 #define STORE16(p, v) memcpy((p), &(v), sizeof(v16))
-enum { SPAN = 132 };   // columns per pass: tiles 0..31 read columns 0..129; the last group's +4 shift reads to 131
+enum { SPAN = DD_WINO4_SPAN };
 
 // phases[k] = columns 4t + k (t = 0..15) of the 64 floats at q, for k = 0..3.
 #define DEAL(q, p0, p1, p2, p3) do {                                                                         \

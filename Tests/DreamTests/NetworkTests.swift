@@ -45,18 +45,7 @@ struct NetworkTests {
         let objective = Objective(targets: try c.layers.map { try LayerTarget(parsing: $0) })
         let image = randomImage(width: c.width, height: c.height, seed: 3)
         let ws = VGG16.Workspace(width: c.width, height: c.height, depth: objective.deepest)
-        let analytic = net.gradient(of: objective, at: image, ws).gradient
-        let eps: Float = 1e-4
-        for direction in 0..<6 {
-            let noise = randomFloats(image.pixels.count, seed: 100 + UInt64(direction))
-            let gmax = analytic.pixels.map(abs).max()!
-            let d = zip(analytic.pixels, noise).map { $0 / gmax + Float(direction) / 5 * $1 }
-            var plus = image, minus = image
-            for i in d.indices { plus.pixels[i] += eps * d[i]; minus.pixels[i] -= eps * d[i] }
-            let numeric = (net.forward(plus, ws, seeding: objective).1 - net.forward(minus, ws, seeding: objective).1) / Double(2 * eps)
-            let exact = zip(analytic.pixels, d).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            #expect(abs(numeric - exact) <= 0.005 * abs(exact), "direction \(direction): finite difference \(numeric), gradient \(exact)")
-        }
+        expectFiniteDifferences(net, objective, image, gradient: ws, forward: ws, within: 0.005)
     }
 
     /// The bf16 path's gradient (bf16 products in every Winograd layer, forward and backward) against
@@ -70,7 +59,14 @@ struct NetworkTests {
         let image = randomImage(width: 17, height: 16, seed: 3)
         let fp32 = VGG16.Workspace(width: 17, height: 16, depth: objective.deepest)
         let bf16 = VGG16.Workspace(width: 17, height: 16, depth: objective.deepest, scratch: WinogradScratch(path: .avx512BF16))
-        let analytic = net.gradient(of: objective, at: image, bf16).gradient
+        expectFiniteDifferences(net, objective, image, gradient: bf16, forward: fp32, within: 0.1)
+    }
+
+    /// The gradient computed in `gradient` against central differences of the objective computed in
+    /// `forward`, in six directions (see `finiteDifferences`), each within `tolerance` of the exact value.
+    func expectFiniteDifferences(_ net: VGG16, _ objective: Objective, _ image: Image, gradient: VGG16.Workspace,
+                                 forward: VGG16.Workspace, within tolerance: Double) {
+        let analytic = net.gradient(of: objective, at: image, gradient).gradient
         let eps: Float = 1e-4
         for direction in 0..<6 {
             let noise = randomFloats(image.pixels.count, seed: 100 + UInt64(direction))
@@ -78,9 +74,9 @@ struct NetworkTests {
             let d = zip(analytic.pixels, noise).map { $0 / gmax + Float(direction) / 5 * $1 }
             var plus = image, minus = image
             for i in d.indices { plus.pixels[i] += eps * d[i]; minus.pixels[i] -= eps * d[i] }
-            let numeric = (net.forward(plus, fp32, seeding: objective).1 - net.forward(minus, fp32, seeding: objective).1) / Double(2 * eps)
+            let numeric = (net.forward(plus, forward, seeding: objective).1 - net.forward(minus, forward, seeding: objective).1) / Double(2 * eps)
             let exact = zip(analytic.pixels, d).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            #expect(abs(numeric - exact) <= 0.1 * abs(exact), "direction \(direction): finite difference \(numeric), gradient \(exact)")
+            #expect(abs(numeric - exact) <= tolerance * abs(exact), "direction \(direction): finite difference \(numeric), gradient \(exact)")
         }
     }
 
