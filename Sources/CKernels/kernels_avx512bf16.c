@@ -1,4 +1,4 @@
-// The kernels for avx512bf16: winograd4_body.h and products_body.h built for this instruction set.
+// The kernels for avx512bf16: winograd4_body.h, winograd6_body.h and products_body.h built for this instruction set.
 #include "kernels_common.h"
 
 #define ISA_SUFFIX avx512bf16
@@ -11,6 +11,7 @@
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c,bmi,bmi2,lzcnt,popcnt,movbe,avx512f,avx512vl,avx512bw,avx512dq,avx512cd,avx512bf16,evex512"))), apply_to = function)
 
 #include "winograd4_body.h"
+#include "winograd6_body.h"
 #include "products_body.h"
 
 #pragma clang attribute pop

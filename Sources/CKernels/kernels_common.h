@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "winograd4.h"
+#include "winograd.h"
 
 // Shared by the per-instruction-set kernels_*.c files.
 
@@ -12,13 +12,21 @@
 #define DD_PASTE(a, b) DD_PASTE2(a, b)
 #define NAME(f) DD_PASTE(f, ISA_SUFFIX)
 
-// Columns of one input-transform pass: 32 tiles read columns 0..129; the last group's +4 shift reads to 131.
-enum { DD_WINO4_SPAN = 132 };
+// Columns of one input-transform pass: F(4×4)'s 32 tiles read columns 0..129, the last group's +4 shift
+// reads to 131; F(6×6)'s read 0..193.
+enum { DD_WINO4_SPAN = 132, DD_WINO6_SPAN = 194 };
 
-static inline int dd_tiles_across(int width) { return (width + 3) / 4; }
+// Tiles of size `tile` across `width` columns.
+static inline int dd_tiles_across(int width, int tile) { return (width + tile - 1) / tile; }
 
 // Row b of A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1].
 static const float dd_wino4_at[4][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+
+// Row b of A^T for b = 0..5: points 0, 1, -1, 2, -2, 1/2, -1/2, and the last one.
+static const float dd_wino6_at[6][8] = {
+    {1, 1, 1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0.5f, -0.5f, 0}, {0, 1, 1, 4, 4, 0.25f, 0.25f, 0},
+    {0, 1, -1, 8, -8, 0.125f, -0.125f, 0}, {0, 1, 1, 16, 16, 0.0625f, 0.0625f, 0},
+    {0, 1, -1, 32, -32, 0.03125f, -0.03125f, 1}};
 
 // bf16 of x, rounded to nearest even (inputs are finite).
 static inline uint16_t dd_bf16(float x) {
@@ -27,18 +35,22 @@ static inline uint16_t dd_bf16(float x) {
     return (uint16_t)((bits + 0x7fff + ((bits >> 16) & 1)) >> 16);
 }
 
-// The per-instruction-set entry points behind the dispatchers in winograd4.c.
+// The per-instruction-set entry points behind the dispatchers in winograd.c.
 #define DD_DECLARE(suffix)                                                                                     \
     void dd_wino4_input_##suffix(const float *plane, long pitch, int height, int width, int ty0, int ty1,     \
                                  float *v, long xi_stride, float *work);                                      \
+    void dd_wino6_input_##suffix(const float *plane, long pitch, int height, int width, int ty0, int ty1,     \
+                                 float *v, long xi_stride, float *work);                                      \
     void dd_wino4_output_##suffix(const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch,  \
                                   int height, int width, float bias, int relu, const float *mask);             \
-    void dd_wino4_products_##suffix(const void *u, int out_channels, int in_channels, const float *v,        \
-                                    long v_stride, float *m, long m_stride, long n, int xi0, int xi1,         \
-                                    void *vb);                                                                \
-    void dd_wino4_block_##suffix(const float *input, int in_channels, const void *u, int out_channels,       \
-                                 long plane, int height, int width, int ty, int tx0, int block,               \
-                                 const float *bias, int relu, const float *mask, float *output, float *scratch);
+    void dd_wino6_output_##suffix(const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch,  \
+                                  int height, int width, float bias, int relu, const float *mask);             \
+    void dd_wino_products_##suffix(const void *u, int out_channels, int in_channels, const float *v,         \
+                                   long v_stride, float *m, long m_stride, long n, int xi0, int xi1,          \
+                                   void *vb);                                                                 \
+    void dd_wino_block_##suffix(int tile, const float *input, int in_channels, const void *u, int out_channels, \
+                                long plane, int height, int width, long first, int block, const float *bias,  \
+                                int relu, const float *mask, float *output, float *scratch);
 DD_DECLARE(generic)
 DD_DECLARE(avx2)
 DD_DECLARE(avx512)

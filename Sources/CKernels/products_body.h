@@ -1,6 +1,6 @@
 // The Winograd products (M[xi] = U[xi] V[xi], one GEMM per xi) and the fused block, compiled once per
 // instruction set by the kernels_*.c files, which set VW (floats per vector), MR x NR (the block of M one
-// micro-kernel call keeps in registers; MR divides 8, NR divides DD_WINO4_BLOCK) and, for bf16, DD_BF16.
+// micro-kernel call keeps in registers; MR divides 8, NR divides DD_WINO_BLOCK) and, for bf16, DD_BF16.
 // Not a header to include elsewhere.
 
 typedef float vf __attribute__((vector_size(VW * 4)));
@@ -40,7 +40,7 @@ static void gemm(const float *restrict u, int out, int in, const float *restrict
     for (long n0 = 0; n0 < n; n0 += NR) {
         const float *b = v + n0;
         long ldb = n;
-        if (n > DD_WINO4_BLOCK) {
+        if (n > DD_WINO_BLOCK) {
             for (int k = 0; k < in; k++) memcpy(panel + k * NR, v + k * n + n0, sizeof(float) * NR);
             b = panel;
             ldb = NR;
@@ -90,7 +90,7 @@ static void to_pairs(const float *restrict v, int in, long n, uint32_t *restrict
 }
 #endif
 
-void NAME(dd_wino4_products)(const void *u, int out_channels, int in_channels, const float *v, long v_stride,
+void NAME(dd_wino_products)(const void *u, int out_channels, int in_channels, const float *v, long v_stride,
                              float *m, long m_stride, long n, int xi0, int xi1, void *vb) {
     const long usize = (long)out_channels * in_channels;
     for (int xi = xi0; xi < xi1; xi++) {
@@ -117,33 +117,62 @@ static inline void fetch_rows(const float *plane, long pitch, int y0, int rows, 
     }
 }
 
-void NAME(dd_wino4_block)(const float *input, int in_channels, const void *u, int out_channels, long plane,
-                          int height, int width, int ty, int tx0, int block, const float *bias, int relu,
-                          const float *mask, float *output, float *scratch) {
+// One channel's transforms of tile size `tile`, as the dispatchers in winograd.c pick them.
+static inline void input_rows(int tile, const float *plane, long pitch, int height, int width, int ty, float *v,
+                              long xi_stride, float *work) {
+    if (tile == 6) NAME(dd_wino6_input)(plane, pitch, height, width, ty, ty + 1, v, xi_stride, work);
+    else NAME(dd_wino4_input)(plane, pitch, height, width, ty, ty + 1, v, xi_stride, work);
+}
+
+static inline void output_rows(int tile, const float *m, long xi_stride, int ty, float *plane, long pitch, int height,
+                               int width, float bias, int relu, const float *mask) {
+    if (tile == 6) NAME(dd_wino6_output)(m, xi_stride, ty, ty + 1, plane, pitch, height, width, bias, relu, mask);
+    else NAME(dd_wino4_output)(m, xi_stride, ty, ty + 1, plane, pitch, height, width, bias, relu, mask);
+}
+
+void NAME(dd_wino_block)(int tile, const float *input, int in_channels, const void *u, int out_channels, long plane,
+                         int height, int width, long first, int block, const float *bias, int relu,
+                         const float *mask, float *output, float *scratch) {
     const long pitch = width + 2;
-    const int cols = width - 4 * tx0 < 4 * block ? width - 4 * tx0 : 4 * block;
-    const int tiles = dd_tiles_across(cols);
-    const long v_stride = dd_wino4_xi_stride(in_channels, block), m_stride = dd_wino4_xi_stride(out_channels, block);
-    float *v = scratch, *m = v + 36 * v_stride, *work = m + 36 * m_stride;
-    uint16_t *vb = (uint16_t *)(work + dd_wino4_work_floats());
-    // The block the same thread takes next (Sources/Dream/Winograd.swift hands out runs of blocks).
-    const int next_across = tx0 + block < dd_tiles_across(width), next_ty = next_across ? ty : ty + 1;
-    const int next_x = next_across ? 4 * (tx0 + block) : 0;
-    for (int c = 0; c < in_channels; c++) {
-        fetch_rows(input + c * plane, pitch, 4 * next_ty, 6, height + 1, next_x, 4 * block + 2, 0);
-        NAME(dd_wino4_input)(input + c * plane + 4 * tx0, pitch, height, cols, ty, ty + 1, v + (long)c * block,
-                             v_stride, work);
+    const int across = dd_tiles_across(width, tile), xis = (tile + 2) * (tile + 2);
+    const long total = (long)across * dd_tiles_across(height, tile);
+    const int tiles = total - first < block ? (int)(total - first) : block;
+    const long v_stride = dd_wino_xi_stride(in_channels, block), m_stride = dd_wino_xi_stride(out_channels, block);
+    float *v = scratch, *m = v + xis * v_stride, *work = m + xis * m_stride;
+    uint16_t *vb = (uint16_t *)(work + dd_wino_work_floats(tile));
+    // The first tile row of the block the same thread takes next (Sources/Dream/Winograd.swift hands out
+    // runs of blocks), fetched ahead.
+    const long next = first + block < total ? first + block : first;
+    const int next_y = tile * (int)(next / across), next_x = tile * (int)(next % across);
+    const int next_columns = tile * (across - (int)(next % across) < block ? across - (int)(next % across) : block);
+    // The block's tiles in runs along tile rows: run r is tiles at .. at + count - 1 of the block, from
+    // tile (ty, tx) of the map on, covering `cols` columns.
+    struct { int ty, tx, cols, at; } runs[block];
+    int nruns = 0;
+    for (int at = 0, count; at < tiles; at += count, nruns++) {
+        const int ty = (int)((first + at) / across), tx = (int)((first + at) % across);
+        count = across - tx < tiles - at ? across - tx : tiles - at;
+        runs[nruns].ty = ty; runs[nruns].tx = tx; runs[nruns].at = at;
+        runs[nruns].cols = width - tile * tx < tile * count ? width - tile * tx : tile * count;
     }
-    if (tiles < block) {   // the right edge: no stale tiles in the products
-        for (int xi = 0; xi < 36; xi++)
+    for (int c = 0; c < in_channels; c++) {
+        fetch_rows(input + c * plane, pitch, next_y, tile + 2, height + 1, next_x, next_columns + 2, 0);
+        for (int r = 0; r < nruns; r++)
+            input_rows(tile, input + c * plane + tile * runs[r].tx, pitch, height, runs[r].cols, runs[r].ty,
+                       v + (long)c * block + runs[r].at, v_stride, work);
+    }
+    if (tiles < block) {   // the map's end: no stale tiles in the products
+        for (int xi = 0; xi < xis; xi++)
             for (int c = 0; c < in_channels; c++) memset(v + xi * v_stride + c * block + tiles, 0, sizeof(float) * (block - tiles));
     }
-    NAME(dd_wino4_products)(u, out_channels, in_channels, v, v_stride, m, m_stride, block, 0, 36, vb);
+    NAME(dd_wino_products)(u, out_channels, in_channels, v, v_stride, m, m_stride, block, 0, xis, vb);
     for (int c = 0; c < out_channels; c++) {
-        fetch_rows(output + c * plane, pitch, 4 * next_ty + 1, 4, height, next_x + 1, 4 * block, 1);
-        if (mask) fetch_rows(mask + c * plane, pitch, 4 * next_ty + 1, 4, height, next_x + 1, 4 * block, 0);
-        NAME(dd_wino4_output)(m + (long)c * block, m_stride, ty, ty + 1,
-                              output + c * plane + 4 * tx0, pitch, height, cols, bias ? bias[c] : 0, relu,
-                              mask ? mask + c * plane + 4 * tx0 : NULL);
+        fetch_rows(output + c * plane, pitch, next_y + 1, tile, height, next_x + 1, next_columns, 1);
+        if (mask) fetch_rows(mask + c * plane, pitch, next_y + 1, tile, height, next_x + 1, next_columns, 0);
+        for (int r = 0; r < nruns; r++) {
+            const long at = c * plane + tile * runs[r].tx;
+            output_rows(tile, m + (long)c * block + runs[r].at, m_stride, runs[r].ty, output + at, pitch, height,
+                        runs[r].cols, bias ? bias[c] : 0, relu, mask ? mask + at : NULL);
+        }
     }
 }

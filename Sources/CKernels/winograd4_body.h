@@ -39,7 +39,7 @@ enum { SPAN = DD_WINO4_SPAN };
 
 void NAME(dd_wino4_input)(const float *plane, long pitch, int height, int width, int ty0, int ty1,
                           float *v, long xi_stride, float *work) {
-    const int readable = width + 2, rows = height + 2, tiles = dd_tiles_across(width);
+    const int readable = width + 2, rows = height + 2, tiles = dd_tiles_across(width, 4);
     float *const d = work;               // padded rows past the map's right edge or bottom, zero-filled
     float *const c = work + 6 * SPAN;    // c[i * SPAN + x] = (B^T d)[i] in column 4tx0 + x
     for (int ty = ty0; ty < ty1; ty++) {
@@ -124,7 +124,7 @@ static inline void put16(float *out, const v16 *value, float bias, int relu, con
 
 void NAME(dd_wino4_output)(const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch, int height, int width,
                            float bias, int relu, const float *mask) {
-    const int tiles = dd_tiles_across(width);
+    const int tiles = dd_tiles_across(width, 4);
     for (int ty = ty0; ty < ty1; ty++) {
         const float *src = m + (long)(ty - ty0) * tiles;
         for (int t = 0; t < tiles; t += 16) {   // reads 16 tiles; those past the row are never stored

@@ -213,7 +213,7 @@ struct BenchCommand: ParsableCommand {
         defer { print(String(format: "peak memory (RSS) of this run: %.0f MB", Self.peakMemoryMB())) }
         let objective = Objective(targets: [try LayerTarget(parsing: layer)])
         print("OpenBLAS kernels: \(OpenBLASSetup.coreName) (OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"))")
-        print("layer \(objective.deepest.name), \(direct ? "direct kernel everywhere" : "fast path (Winograd F(4×4,3×3) on \((try? kernelPath())?.description ?? "?"), row kernel for conv1_1)"), \(runs) runs after 1 warm-up, median")
+        print("layer \(objective.deepest.name), \(direct ? "direct kernel everywhere" : "fast path (Winograd \((try? kernelPath()).map { "F(\($0.tile)×\($0.tile),3×3) on \($0)" } ?? "?"), row kernel for conv1_1)"), \(runs) runs after 1 warm-up, median")
         print("size        iteration   GFLOP/s   fastest  slowest")
         for text in size {
             let (w, h) = try FrameGeometry.size(text, option: "--size")

@@ -13,31 +13,31 @@ public final class Conv3x3Weights: @unchecked Sendable {
     public let bias: [Float]
     let forwardTaps: UnsafeMutablePointer<Float>
     let backwardTaps: UnsafeMutablePointer<Float>
-    /// Winograd F(4×4,3×3) filters for layers wide enough to gain from them (every layer but conv1_1,
-    /// whose 3 input channels make both passes' GEMMs too thin). Made on first use: they take 4× the
-    /// memory of the taps, and a dream to relu4_3 never touches block 5.
     /// The 9 × out × in taps as loaded, for a digest.
     public func withTaps<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         try body(UnsafeBufferPointer(start: forwardTaps, count: 9 * inChannels * outChannels))
     }
 
-    var winogradForward: WinogradFilters? { winograd(backward: false) }
-    var winogradBackward: WinogradFilters? { winograd(backward: true) }
+    /// Winograd filters of `tile` (4 or 6) for layers wide enough to gain from them (every layer but
+    /// conv1_1, whose 3 input channels make both passes' GEMMs too thin). Made on first use: they take
+    /// 4× (F(4×4)) or 7× (F(6×6)) the memory of the taps, and a dream to relu4_3 never touches block 5.
+    func winogradForward(tile: Int) -> WinogradFilters? { winograd(backward: false, tile: tile) }
+    func winogradBackward(tile: Int) -> WinogradFilters? { winograd(backward: true, tile: tile) }
     private let wide: Bool
-    private var transformed: [WinogradFilters?] = [nil, nil]
+    private var transformed: [[Int]: WinogradFilters] = [:]
     private let lock = NSLock()
 
-    private func winograd(backward: Bool) -> WinogradFilters? {
+    private func winograd(backward: Bool, tile: Int) -> WinogradFilters? {
         guard wide else { return nil }
         lock.lock()
         defer { lock.unlock() }
-        let slot = backward ? 1 : 0
-        if transformed[slot] == nil {
-            transformed[slot] = backward
-                ? WinogradFilters(taps: backwardTaps, inChannels: outChannels, outChannels: inChannels)
-                : WinogradFilters(taps: forwardTaps, inChannels: inChannels, outChannels: outChannels)
-        }
-        return transformed[slot]
+        let key = [backward ? 1 : 0, tile]
+        if let made = transformed[key] { return made }
+        let made = backward
+            ? WinogradFilters(taps: backwardTaps, inChannels: outChannels, outChannels: inChannels, tile: tile)
+            : WinogradFilters(taps: forwardTaps, inChannels: inChannels, outChannels: outChannels, tile: tile)
+        transformed[key] = made
+        return made
     }
 
     /// `oihw`: `[out][in][3][3]`, as in PyTorch and the safetensors files.
@@ -72,12 +72,12 @@ public final class Conv3x3Weights: @unchecked Sendable {
 
 /// `output = conv(input) + bias`, optionally followed by ReLU, in padded layout. Both maps have the same
 /// height and width; `output` keeps a zero border. With `scratch` (the fast path), wide layers use
-/// Winograd F(4×4,3×3) and thin ones (conv1_1) the row kernel.
+/// Winograd (F(6×6,3×3), or F(4×4,3×3) with bf16 products) and thin ones (conv1_1) the row kernel.
 public func conv3x3Forward(_ input: FeatureMaps, _ weights: Conv3x3Weights, _ output: FeatureMaps, relu: Bool,
                            scratch: WinogradScratch? = nil) {
     precondition(input.channels == weights.inChannels && output.channels == weights.outChannels)
     precondition(input.height == output.height && input.width == output.width)
-    if let scratch, let filters = weights.winogradForward {
+    if let scratch, let filters = weights.winogradForward(tile: scratch.path.tile) {
         winogradConv3x3(input, filters, bias: weights.bias, relu: relu, output, scratch: scratch)
         return
     }
@@ -97,7 +97,7 @@ public func conv3x3BackwardInput(_ outputGradient: FeatureMaps, _ weights: Conv3
                                  reluOutput: FeatureMaps? = nil, scratch: WinogradScratch? = nil) {
     precondition(outputGradient.channels == weights.outChannels && inputGradient.channels == weights.inChannels)
     precondition(outputGradient.height == inputGradient.height && outputGradient.width == inputGradient.width)
-    if let scratch, let filters = weights.winogradBackward {
+    if let scratch, let filters = weights.winogradBackward(tile: scratch.path.tile) {
         winogradConv3x3(outputGradient, filters, bias: nil, relu: false, mask: reluOutput, inputGradient, scratch: scratch)
         return
     }

@@ -3,18 +3,23 @@ import COpenBLAS
 import Dispatch
 import Foundation
 
-/// Winograd F(4×4, 3×3) convolution (Lavin & Gray 2015): each 4×4 block of outputs from a 6×6 block of
-/// inputs with 36 multiplications instead of 144. Transform the inputs (V = Bᵀ d B), 36 products
-/// `M[ξ] = U[ξ] · V[ξ]` over channels, transform back (Y = Aᵀ M A) with bias, ReLU or a ReLU mask: in fused
-/// blocks of 32 tiles for narrow layers, over chunks of tile rows for wide ones. The kernels are C
-/// (`Sources/CKernels`, one build per instruction set); same padded layout and results as the direct kernel
-/// up to float rounding, with scratch bounded per block or chunk.
+/// Winograd F(m×m, 3×3) convolution (Lavin & Gray 2015), m = 6 or 4: each m×m block of outputs from an
+/// (m+2)² block of inputs with (m+2)² multiplications instead of 9m² (F(6×6): 64 for 36 outputs, F(4×4):
+/// 36 for 16). Transform the inputs (V = Bᵀ d B), the products `M[ξ] = U[ξ] · V[ξ]` over channels,
+/// transform back (Y = Aᵀ M A) with bias, ReLU or a ReLU mask: in fused blocks of 32 tiles for narrow
+/// layers, over chunks of tile rows for wide ones. The kernels are C (`Sources/CKernels`, one build per
+/// instruction set); same padded layout and results as the direct kernel up to float rounding, with
+/// scratch bounded per block or chunk.
 final class WinogradFilters: @unchecked Sendable {
     let inChannels: Int, outChannels: Int
+    /// m: 4 or 6.
+    let tile: Int
+    /// (m+2)² transformed matrices.
+    var xis: Int { (tile + 2) * (tile + 2) }
     /// Whether our products take these channels: they pack output channels by eight and, in bf16, input
     /// channels by two (VGG16's always are).
     let packable: Bool
-    /// `U[ξ][out][in]`, ξ = 0..<36, for OpenBLAS: only where the channels are not packable.
+    /// `U[ξ][out][in]` for OpenBLAS: only where the channels are not packable.
     let u: UnsafeMutablePointer<Float>?
     /// `U` packed for our fp32 products: only where they are.
     private let packed: UnsafeMutablePointer<Float>?
@@ -22,16 +27,22 @@ final class WinogradFilters: @unchecked Sendable {
     private let lock = NSLock()
 
     /// From nine tap matrices `taps[t][out][in]` (t = ky·3 + kx), as `Conv3x3Weights` stores them.
-    init(taps: UnsafeMutablePointer<Float>, inChannels: Int, outChannels: Int) {
+    init(taps: UnsafeMutablePointer<Float>, inChannels: Int, outChannels: Int, tile: Int) {
+        precondition(tile == 4 || tile == 6)
         self.inChannels = inChannels
         self.outChannels = outChannels
+        self.tile = tile
         packable = outChannels % 8 == 0 && inChannels % 2 == 0
-        let count = 36 * inChannels * outChannels
+        let count = (tile + 2) * (tile + 2) * inChannels * outChannels
         let plain = UnsafeMutablePointer<Float>.allocate(capacity: count)
-        dd_wino4_filters(taps, Int32(outChannels), Int32(inChannels), plain)
+        if tile == 6 {
+            dd_wino6_filters(taps, Int32(outChannels), Int32(inChannels), plain)
+        } else {
+            dd_wino4_filters(taps, Int32(outChannels), Int32(inChannels), plain)
+        }
         if packable {
             packed = .allocate(capacity: count)
-            dd_wino4_pack(plain, Int32(outChannels), Int32(inChannels), packed!)
+            dd_wino_pack(Int32((tile + 2) * (tile + 2)), plain, Int32(outChannels), Int32(inChannels), packed!)
             plain.deallocate()
             u = nil
         } else {
@@ -47,8 +58,8 @@ final class WinogradFilters: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if packedBF16 == nil {
-            packedBF16 = .allocate(capacity: 36 * inChannels * outChannels)
-            dd_wino4_pack_bf16(packed!, Int32(outChannels), Int32(inChannels), packedBF16!)
+            packedBF16 = .allocate(capacity: xis * inChannels * outChannels)
+            dd_wino_pack_bf16(Int32(xis), packed!, Int32(outChannels), Int32(inChannels), packedBF16!)
         }
         return UnsafeRawPointer(packedBF16!)
     }
@@ -95,15 +106,17 @@ public final class WinogradScratch: @unchecked Sendable {
 }
 
 /// Floats in each of V and M per chunk (32 MB): a wide layer at 640×360 takes one or two chunks, so
-/// the 36 filter matrices are read once or twice (at 1280×720, conv3_x takes five).
+/// the filter matrices are read once or twice.
 let winogradChunkFloats = 1 << 23
 
-/// Layers with at most this many input × output channels run fused blocks (`dd_wino4_block`): their
-/// 36 filter matrices (2.4 MB at 128 × 128) stay in a core's cache while each block of 32 tiles is
-/// transformed, multiplied and transformed back. Wider layers have few tiles and big filters: they run
-/// in chunks of tile rows, each filter matrix read once per chunk, the 36 products shared out between
-/// the cores. Channel counts our products cannot pack (not VGG's) take OpenBLAS's GEMMs.
-let winogradBlockedChannels = 128 * 128
+/// Layers with at most this many input × output channels run fused blocks (`dd_wino_block`): each block
+/// of 32 tiles is transformed, multiplied and transformed back while it sits in L2, the filter matrices
+/// streaming past in order (F(6×6): 16.8 MB at 256 × 256, a byte per 16 flops of products). Wider layers
+/// (512 channels, few tiles) run in chunks of tile rows, each filter matrix read once per chunk, the
+/// products shared out between the cores by ξ. On the Xeon of the README (260 MB L3), blocks ran conv3_x
+/// in 16–32 ms a direction against 21–41 ms in chunks, and conv4_x alike either way. Channel counts our
+/// products cannot pack (not VGG's) take OpenBLAS's GEMMs.
+let winogradBlockedChannels = 256 * 256
 
 /// `output = conv(input) + bias`, then ReLU if `relu`, then zero where `mask` is not positive.
 func winogradConv3x3(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Float]?, relu: Bool,
@@ -120,14 +133,15 @@ func winogradConv3x3(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Fl
     }
 }
 
-/// The fused path: blocks of 32 tiles of one tile row, spread over the cores.
+/// The fused path: blocks of 32 tiles (counted row by row, so only the map's last block is short),
+/// spread over the cores.
 private func winogradBlocks(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Float]?, relu: Bool,
                             mask: FeatureMaps?, _ output: FeatureMaps, scratch: WinogradScratch) {
-    let cin = filters.inChannels, cout = filters.outChannels, h = input.height, w = input.width
-    let block = Int(DD_WINO4_BLOCK)   // 64 and 96 measured slower for 64 and 128 channels
-    let across = ((w + 3) / 4 + block - 1) / block, blocks = (h + 3) / 4 * across
+    let cin = filters.inChannels, cout = filters.outChannels, h = input.height, w = input.width, tile = filters.tile
+    let block = Int(DD_WINO_BLOCK)   // 64 and 96 measured slower for 64 and 128 channels
+    let blocks = ((w + tile - 1) / tile * ((h + tile - 1) / tile) + block - 1) / block
     let workers = min(ProcessInfo.processInfo.activeProcessorCount, blocks)
-    scratch.reserve(workers: workers, floats: Int(dd_wino4_block_floats(Int32(cin), Int32(cout), Int32(block))))
+    scratch.reserve(workers: workers, floats: Int(dd_wino_block_floats(Int32(tile), Int32(cin), Int32(cout), Int32(block))))
     nonisolated(unsafe) let u = filters.products(for: scratch.path), areas = scratch.perWorker
     let path = scratch.path
     let biasCopy = bias ?? []
@@ -136,55 +150,56 @@ private func winogradBlocks(_ input: FeatureMaps, _ filters: WinogradFilters, bi
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             // A run of neighbouring blocks each: the kernel fetches the next block's rows ahead.
             for job in blocks * worker / workers..<blocks * (worker + 1) / workers {
-                dd_wino4_block(path.isa, input.data, Int32(cin), u, Int32(cout), input.plane, Int32(h), Int32(w),
-                               Int32(job / across), Int32(job % across * block), Int32(block), biasPointer, relu ? 1 : 0,
-                               mask.map { UnsafePointer($0.data) }, output.data, areas[worker])
+                dd_wino_block(path.isa, Int32(tile), input.data, Int32(cin), u, Int32(cout), input.plane, Int32(h), Int32(w),
+                              job * block, Int32(block), biasPointer, relu ? 1 : 0,
+                              mask.map { UnsafePointer($0.data) }, output.data, areas[worker])
             }
         }
     }
 }
 
-/// The chunked path: transforms of a chunk of tile rows for every channel, the 36 products, transforms back.
+/// The chunked path: transforms of a chunk of tile rows for every channel, the products, transforms back.
 private func winogradChunks(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Float]?, relu: Bool,
                             mask: FeatureMaps?, _ output: FeatureMaps, scratch: WinogradScratch, chunkFloats: Int,
                             ownProducts: Bool) {
     let cin = filters.inChannels, cout = filters.outChannels
-    let h = input.height, w = input.width
-    let tilesX = (w + 3) / 4, tilesY = (h + 3) / 4, block = Int(DD_WINO4_BLOCK)
-    let most = min(tilesY, max(1, chunkFloats / (36 * max(cin, cout)) / tilesX))
+    let h = input.height, w = input.width, tile = filters.tile, xis = filters.xis
+    let tilesX = (w + tile - 1) / tile, tilesY = (h + tile - 1) / tile, block = Int(DD_WINO_BLOCK)
+    let most = min(tilesY, max(1, chunkFloats / (xis * max(cin, cout)) / tilesX))
     let rowsPerChunk = (tilesY + (tilesY + most - 1) / most - 1) / ((tilesY + most - 1) / most)   // even chunks
     let padded = (rowsPerChunk * tilesX + block - 1) / block * block
-    scratch.reserve(v: 36 * Int(dd_wino4_xi_stride(Int32(cin), padded)), m: 36 * Int(dd_wino4_xi_stride(Int32(cout), padded)))
+    scratch.reserve(v: xis * Int(dd_wino_xi_stride(Int32(cin), padded)), m: xis * Int(dd_wino_xi_stride(Int32(cout), padded)))
     let path = scratch.path, workers = ProcessInfo.processInfo.activeProcessorCount
     if ownProducts { scratch.reserve(workers: workers, floats: path.bf16 ? (cin * padded + 1) / 2 : cin * block) }
-    let work = Int(dd_wino4_work_floats())
+    let work = Int(dd_wino_work_floats(Int32(tile)))
+    let transformIn = tile == 6 ? dd_wino6_input : dd_wino4_input, transformOut = tile == 6 ? dd_wino6_output : dd_wino4_output
     for first in stride(from: 0, to: tilesY, by: rowsPerChunk) {
         let last = min(first + rowsPerChunk, tilesY), n = (last - first) * tilesX
         let np = ownProducts ? (n + block - 1) / block * block : n   // OpenBLAS takes any n; ours, whole blocks
-        let vStride = dd_wino4_xi_stride(Int32(cin), np), mStride = dd_wino4_xi_stride(Int32(cout), np)
+        let vStride = dd_wino_xi_stride(Int32(cin), np), mStride = dd_wino_xi_stride(Int32(cout), np)
         parallelChannels(cin) { c in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: work) { buffer in
-                dd_wino4_input(path.isa, input.data + c * input.plane, w + 2, Int32(h), Int32(w), Int32(first), Int32(last),
+                transformIn(path.isa, input.data + c * input.plane, w + 2, Int32(h), Int32(w), Int32(first), Int32(last),
                                scratch.v + c * np, vStride, buffer.baseAddress!)
             }
-            if np > n { for xi in 0..<36 { (scratch.v + xi * vStride + c * np + n).update(repeating: 0, count: np - n) } }
+            if np > n { for xi in 0..<xis { (scratch.v + xi * vStride + c * np + n).update(repeating: 0, count: np - n) } }
         }
         if ownProducts {
             nonisolated(unsafe) let u = filters.products(for: path), areas = scratch.perWorker
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let xi0 = 36 * worker / workers, xi1 = 36 * (worker + 1) / workers
-                dd_wino4_products(path.isa, u, Int32(cout), Int32(cin), scratch.v, vStride, scratch.m, mStride, np,
+                let xi0 = xis * worker / workers, xi1 = xis * (worker + 1) / workers
+                dd_wino_products(path.isa, u, Int32(cout), Int32(cin), scratch.v, vStride, scratch.m, mStride, np,
                                   Int32(xi0), Int32(xi1), areas[worker])
             }
         } else {
-            for xi in 0..<36 {
+            for xi in 0..<xis {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cout), Int32(n), Int32(cin),
                             1, filters.u! + xi * cout * cin, Int32(cin), scratch.v + xi * vStride, Int32(np),
                             0, scratch.m + xi * mStride, Int32(np))
             }
         }
         parallelChannels(cout) { c in
-            dd_wino4_output(path.isa, scratch.m + c * np, mStride, Int32(first), Int32(last), output.data + c * output.plane,
+            transformOut(path.isa, scratch.m + c * np, mStride, Int32(first), Int32(last), output.data + c * output.plane,
                             w + 2, Int32(h), Int32(w), bias?[c] ?? 0, relu ? 1 : 0,
                             mask.map { UnsafePointer($0.data + c * $0.plane) })
         }

@@ -1,3 +1,3 @@
 #include "conv3x3_rows.h"
-#include "winograd4.h"
+#include "winograd.h"
 #include "pool2x2.h"

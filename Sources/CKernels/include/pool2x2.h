@@ -2,7 +2,7 @@
 #define DEEPDREAM_POOL2X2_H
 
 // Backward of 2x2 max-pooling, stride 2, floor semantics, for one channel in the padded layout of
-// winograd4.h (input and input_gradient height x width, gradient height/2 x width/2). Each output
+// winograd.h (input and input_gradient height x width, gradient height/2 x width/2). Each output
 // gradient goes to the first maximum of its window in row-major order, as PyTorch does; every window is
 // written whole, and the odd last row and column that no window covers are cleared. With through_relu
 // (the input is a ReLU's output), a window whose maximum is not positive passes nothing.

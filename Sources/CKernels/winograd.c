@@ -2,13 +2,15 @@
 
 // What every instruction set shares (filters, packing, sizes), and the dispatch to kernels_*.c.
 
-long dd_wino4_work_floats(void) { return 12 * DD_WINO4_SPAN; }   // six padded rows and their column pass
+long dd_wino_work_floats(int tile) {   // tile + 2 padded rows and their column pass
+    return tile == 6 ? 16 * DD_WINO6_SPAN : 12 * DD_WINO4_SPAN;
+}
 
-long dd_wino4_xi_stride(int channels, long n) { return channels * n + 16; }
+long dd_wino_xi_stride(int channels, long n) { return channels * n + 16; }
 
-long dd_wino4_block_floats(int in_channels, int out_channels, int block) {
-    return 36 * (dd_wino4_xi_stride(in_channels, block) + dd_wino4_xi_stride(out_channels, block))
-        + dd_wino4_work_floats() + in_channels * block / 2;
+long dd_wino_block_floats(int tile, int in_channels, int out_channels, int block) {
+    return (tile + 2) * (tile + 2) * (dd_wino_xi_stride(in_channels, block) + dd_wino_xi_stride(out_channels, block))
+        + dd_wino_work_floats(tile) + in_channels * block / 2;
 }
 
 int dd_isa_supported(dd_isa isa) {
@@ -57,17 +59,35 @@ void dd_wino4_filters(const float *taps, int out_channels, int in_channels, floa
     }
 }
 
-void dd_wino4_pack(const float *u, int out_channels, int in_channels, float *packed) {
+// G for F(6x6, 3x3): row p is [1, p, p²] scaled for points 0, 1, -1, 2, -2, 1/2, -1/2, and [0, 0, 1].
+static const double g6[8][3] = {
+    {1, 0, 0}, {-2. / 9, -2. / 9, -2. / 9}, {-2. / 9, 2. / 9, -2. / 9}, {1. / 90, 1. / 45, 2. / 45},
+    {1. / 90, -1. / 45, 2. / 45}, {32. / 45, 16. / 45, 8. / 45}, {32. / 45, -16. / 45, 8. / 45}, {0, 0, 1}};
+
+void dd_wino6_filters(const float *taps, int out_channels, int in_channels, float *u) {
     const long size = (long)out_channels * in_channels;
-    for (int xi = 0; xi < 36; xi++)
+    for (long n = 0; n < size; n++) {
+        double t[8][3];   // G g, then (G g) G^T; in double, once per filter
+        for (int r = 0; r < 8; r++)
+            for (int c = 0; c < 3; c++)
+                t[r][c] = g6[r][0] * taps[c * size + n] + g6[r][1] * taps[(3 + c) * size + n] + g6[r][2] * taps[(6 + c) * size + n];
+        for (int r = 0; r < 8; r++)
+            for (int c = 0; c < 8; c++)
+                u[(long)(r * 8 + c) * size + n] = (float)(t[r][0] * g6[c][0] + t[r][1] * g6[c][1] + t[r][2] * g6[c][2]);
+    }
+}
+
+void dd_wino_pack(int xis, const float *u, int out_channels, int in_channels, float *packed) {
+    const long size = (long)out_channels * in_channels;
+    for (int xi = 0; xi < xis; xi++)
         for (int o = 0; o < out_channels; o++)
             for (int i = 0; i < in_channels; i++)
                 packed[xi * size + ((long)(o / 8) * in_channels + i) * 8 + o % 8] = u[xi * size + (long)o * in_channels + i];
 }
 
-void dd_wino4_pack_bf16(const float *packed, int out_channels, int in_channels, uint16_t *packed_bf16) {
+void dd_wino_pack_bf16(int xis, const float *packed, int out_channels, int in_channels, uint16_t *packed_bf16) {
     const long size = (long)out_channels * in_channels;
-    for (int xi = 0; xi < 36; xi++)
+    for (int xi = 0; xi < xis; xi++)
         for (int ob = 0; ob < out_channels / 8; ob++)
             for (int i = 0; i < in_channels; i++)
                 for (int r = 0; r < 8; r++)
@@ -92,19 +112,29 @@ void dd_wino4_input(dd_isa isa, const float *plane, long pitch, int height, int 
     DISPATCH(isa, dd_wino4_input, (plane, pitch, height, width, ty0, ty1, v, xi_stride, work))
 }
 
+void dd_wino6_input(dd_isa isa, const float *plane, long pitch, int height, int width, int ty0, int ty1,
+                    float *v, long xi_stride, float *work) {
+    DISPATCH(isa, dd_wino6_input, (plane, pitch, height, width, ty0, ty1, v, xi_stride, work))
+}
+
 void dd_wino4_output(dd_isa isa, const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch,
                      int height, int width, float bias, int relu, const float *mask) {
     DISPATCH(isa, dd_wino4_output, (m, xi_stride, ty0, ty1, plane, pitch, height, width, bias, relu, mask))
 }
 
-void dd_wino4_products(dd_isa isa, const void *u, int out_channels, int in_channels, const float *v, long v_stride,
-                       float *m, long m_stride, long n, int xi0, int xi1, void *work) {
-    DISPATCH(isa, dd_wino4_products, (u, out_channels, in_channels, v, v_stride, m, m_stride, n, xi0, xi1, work))
+void dd_wino6_output(dd_isa isa, const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch,
+                     int height, int width, float bias, int relu, const float *mask) {
+    DISPATCH(isa, dd_wino6_output, (m, xi_stride, ty0, ty1, plane, pitch, height, width, bias, relu, mask))
 }
 
-void dd_wino4_block(dd_isa isa, const float *input, int in_channels, const void *u, int out_channels,
-                    long plane, int height, int width, int ty, int tx0, int block, const float *bias, int relu,
-                    const float *mask, float *output, float *scratch) {
-    DISPATCH(isa, dd_wino4_block,
-             (input, in_channels, u, out_channels, plane, height, width, ty, tx0, block, bias, relu, mask, output, scratch))
+void dd_wino_products(dd_isa isa, const void *u, int out_channels, int in_channels, const float *v, long v_stride,
+                      float *m, long m_stride, long n, int xi0, int xi1, void *work) {
+    DISPATCH(isa, dd_wino_products, (u, out_channels, in_channels, v, v_stride, m, m_stride, n, xi0, xi1, work))
+}
+
+void dd_wino_block(dd_isa isa, int tile, const float *input, int in_channels, const void *u, int out_channels,
+                   long plane, int height, int width, long first, int block, const float *bias, int relu,
+                   const float *mask, float *output, float *scratch) {
+    DISPATCH(isa, dd_wino_block,
+             (tile, input, in_channels, u, out_channels, plane, height, width, first, block, bias, relu, mask, output, scratch))
 }
