@@ -18,6 +18,7 @@ public final class Dreamer {
         self.network = network
         self.winograd = winograd
         self.path = path
+        if let path { scratch.path = path }
     }
 
     /// Activation bytes of cached network buffers kept between sizes.

@@ -99,9 +99,12 @@ struct DreamerTests {
     }
 
     /// Tiles keep a margin (a quarter tile here) that their layer's receptive field fits in, so the tiled
-    /// gradient is the whole image's: per pixel, seams included (a seam column left out, or taken from the
-    /// wrong tile, is off by its full value there).
-    @Test("tiled gradients equal the whole-image gradient at every pixel, for a shallow and a deep layer",
+    /// gradient is the whole image's up to rounding, seams included. Rounding alone moves single pixels
+    /// a long way (a random network's ReLUs and pooling maxima flip: nudging the picture by 1e-6 moves the
+    /// relu3_3 gradient by up to 4.7% of its largest value at one pixel), so the check is per column and
+    /// per row of pixels: |tiled - whole| summed along it under 2% of |whole| summed along it (seen: 0.7% at
+    /// relu3_3, 2e-6 at relu1_2). A seam column left out is off by 100%; margins a quarter as wide, by 29%.
+    @Test("tiled gradients equal the whole-image gradient along every column and row, for a shallow and a deep layer",
           arguments: [("relu1_2", 64, 150, 97), ("relu3_3", 128, 260, 150)])
     func tiling(_ c: (String, Int, Int, Int)) throws {
         let net = randomNetwork(seed: 2)
@@ -110,17 +113,21 @@ struct DreamerTests {
         let dreamer = Dreamer(network: net)
         let (_, whole) = dreamer.gradient(objective, image, 1000)
         let (_, tiled) = dreamer.gradient(objective, image, c.1)
-        let scale = whole.pixels.map(abs).max()!
-        var worst = (error: Float(0), x: 0, y: 0)
+        var columns = [(off: Float, size: Float)](repeating: (0, 0), count: image.width)
+        var rows = [(off: Float, size: Float)](repeating: (0, 0), count: image.height)
         for ch in 0..<3 {
             for y in 0..<image.height {
                 for x in 0..<image.width {
-                    let e = abs(whole[ch, y, x] - tiled[ch, y, x]) / scale
-                    if e > worst.error { worst = (e, x, y) }
+                    let off = abs(whole[ch, y, x] - tiled[ch, y, x]), size = abs(whole[ch, y, x])
+                    columns[x].off += off; columns[x].size += size
+                    rows[y].off += off; rows[y].size += size
                 }
             }
         }
-        #expect(worst.error < 0.02, "worst pixel off by \(worst.error) of the largest gradient, at \(worst.x),\(worst.y)")
+        let worstColumn = columns.indices.max { columns[$0].off / columns[$0].size < columns[$1].off / columns[$1].size }!
+        let worstRow = rows.indices.max { rows[$0].off / rows[$0].size < rows[$1].off / rows[$1].size }!
+        #expect(columns[worstColumn].off < 0.02 * columns[worstColumn].size, "column \(worstColumn) off by \(columns[worstColumn].off / columns[worstColumn].size)")
+        #expect(rows[worstRow].off < 0.02 * rows[worstRow].size, "row \(worstRow) off by \(rows[worstRow].off / rows[worstRow].size)")
     }
 
     @Test("settings are validated with a message naming the setting")
