@@ -1,6 +1,6 @@
 // The Winograd products (M[xi] = U[xi] V[xi], one GEMM per xi) and the fused block, compiled once per
 // instruction set by the kernels_*.c files, which set VW (floats per vector), MR x NR (the block of M one
-// micro-kernel call keeps in registers; MR divides 8, NR divides DD_WINO_BLOCK) and, for bf16, DD_BF16.
+// micro-kernel call keeps in registers; MR divides 8, NR / 2 divides DD_WINO_COLUMNS) and, for bf16, DD_BF16.
 // Not a header to include elsewhere.
 
 typedef float vf __attribute__((vector_size(VW * 4)));
@@ -9,46 +9,53 @@ typedef float vf __attribute__((vector_size(VW * 4)));
 #ifndef DD_BF16
 // c[MR][NR] (rows ldc apart) = a · b over k: a packed as [k][8] (row i of the block at a[kk * 8 + i]),
 // b rows ldb apart.
-static inline void micro(const float *restrict a, int k, const float *restrict b, long ldb, float *restrict c,
-                         long ldc, int add) {
+// nv: NV, or NV / 2 for a half-width last panel (a constant once inlined).
+static inline __attribute__((always_inline)) void micro(const float *restrict a, int k, const float *restrict b, long ldb,
+                                                        float *restrict c, long ldc, int add, const int nv) {
     vf acc[MR][NV];
     for (int i = 0; i < MR; i++)
-        for (int j = 0; j < NV; j++) {
+        for (int j = 0; j < nv; j++) {
             if (add) memcpy(&acc[i][j], c + i * ldc + j * VW, sizeof(vf)); else acc[i][j] = (vf){0};
         }
 #pragma clang loop unroll_count(4)
     for (int kk = 0; kk < k; kk++) {
         vf bv[NV];
-        for (int j = 0; j < NV; j++) memcpy(&bv[j], b + kk * ldb + j * VW, sizeof(vf));
+        for (int j = 0; j < nv; j++) memcpy(&bv[j], b + kk * ldb + j * VW, sizeof(vf));
         for (int i = 0; i < MR; i++) {
             const float s = a[kk * 8 + i];
-            for (int j = 0; j < NV; j++) acc[i][j] += s * bv[j];
+            for (int j = 0; j < nv; j++) acc[i][j] += s * bv[j];
         }
     }
     for (int i = 0; i < MR; i++)
-        for (int j = 0; j < NV; j++) memcpy(c + i * ldc + j * VW, &acc[i][j], sizeof(vf));
+        for (int j = 0; j < nv; j++) memcpy(c + i * ldc + j * VW, &acc[i][j], sizeof(vf));
 }
 
 // Input channels per pass: a panel of KC × NR floats (32 KB) stays in L1 while every row block uses it.
 enum { KC = 256 };
 
-// m[out][n] = u[out][in] · v[in][n], u packed as [out/8][in][8]. Where v's rows are far apart, each panel
-// of NR columns is first copied together into `panel` (in * NR floats): rows a power of two apart would
-// fall into a few cache sets and evict each other.
-static void gemm(const float *restrict u, int out, int in, const float *restrict v, float *restrict m, long n,
-                 float *restrict panel) {
-    for (long n0 = 0; n0 < n; n0 += NR) {
+// m[out][columns] = u[out][in] · v[in][columns] (rows of v ldv floats apart, of m ldm), u packed as
+// [out/8][in][8]; columns a multiple of NR / 2. Where v's rows are far apart, each panel of NR columns is
+// first copied together into `panel` (in * NR floats): rows a power of two apart would fall into a few
+// cache sets and evict each other.
+static void gemm(const float *restrict u, int out, int in, const float *restrict v, long ldv, long columns,
+                 float *restrict m, long ldm, float *restrict panel) {
+    for (long n0 = 0; n0 < columns; n0 += NR) {
+        const int full = columns - n0 >= NR;
         const float *b = v + n0;
-        long ldb = n;
-        if (n > DD_WINO_BLOCK) {
-            for (int k = 0; k < in; k++) memcpy(panel + k * NR, v + k * n + n0, sizeof(float) * NR);
+        long ldb = ldv;
+        if (ldv > DD_WINO_BLOCK) {
+            for (int k = 0; k < in; k++) memcpy(panel + k * NR, v + k * ldv + n0, sizeof(float) * (full ? NR : NR / 2));
             b = panel;
             ldb = NR;
         }
         for (int k0 = 0; k0 < in; k0 += KC) {
             const int kc = in - k0 < KC ? in - k0 : KC;
-            for (int m0 = 0; m0 < out; m0 += MR)
-                micro(u + ((long)(m0 / 8) * in + k0) * 8 + m0 % 8, kc, b + k0 * ldb, ldb, m + (long)m0 * n + n0, n, k0 > 0);
+            for (int m0 = 0; m0 < out; m0 += MR) {
+                const float *a = u + ((long)(m0 / 8) * in + k0) * 8 + m0 % 8;
+                float *c = m + (long)m0 * ldm + n0;
+                if (full) micro(a, kc, b + k0 * ldb, ldb, c, ldm, k0 > 0, NV);
+                else micro(a, kc, b + k0 * ldb, ldb, c, ldm, k0 > 0, NV / 2);
+            }
         }
     }
 }
@@ -57,52 +64,65 @@ static void gemm(const float *restrict u, int out, int in, const float *restrict
 
 // As above with pairs of bf16: a packed as [k/2][8] pairs, b as [k/2][n] pairs (k and k + 1 of a column
 // in one 32-bit lane), fp32 sums.
-static inline void micro(const uint32_t *restrict a, int pairs, const uint32_t *restrict b, long ldb,
-                         float *restrict c, long ldc) {
+static inline __attribute__((always_inline)) void micro(const uint32_t *restrict a, int pairs, const uint32_t *restrict b,
+                                                        long ldb, float *restrict c, long ldc, const int nv) {
     __m512 acc[MR][NV];
     for (int i = 0; i < MR; i++)
-        for (int j = 0; j < NV; j++) acc[i][j] = _mm512_setzero_ps();
+        for (int j = 0; j < nv; j++) acc[i][j] = _mm512_setzero_ps();
     for (int p = 0; p < pairs; p++) {
         __m512bh bv[NV];
-        for (int j = 0; j < NV; j++) bv[j] = (__m512bh)_mm512_loadu_si512(b + p * ldb + j * 16);
+        for (int j = 0; j < nv; j++) bv[j] = (__m512bh)_mm512_loadu_si512(b + p * ldb + j * 16);
         for (int i = 0; i < MR; i++) {
             const __m512bh s = (__m512bh)_mm512_set1_epi32((int)a[p * 8 + i]);
-            for (int j = 0; j < NV; j++) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], s, bv[j]);
+            for (int j = 0; j < nv; j++) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], s, bv[j]);
         }
     }
     for (int i = 0; i < MR; i++)
-        for (int j = 0; j < NV; j++) _mm512_storeu_ps(c + i * ldc + j * 16, acc[i][j]);
+        for (int j = 0; j < nv; j++) _mm512_storeu_ps(c + i * ldc + j * 16, acc[i][j]);
 }
 
-static void gemm(const uint32_t *restrict u, int out, int in, const uint32_t *restrict v, float *restrict m, long n) {
-    for (long n0 = 0; n0 < n; n0 += NR)
-        for (int m0 = 0; m0 < out; m0 += MR)
-            micro(u + (long)(m0 / 8) * in / 2 * 8 + m0 % 8, in / 2, v + n0, n, m + (long)m0 * n + n0, n);
+// v as [in/2][columns] pairs; m rows ldm apart.
+static void gemm(const uint32_t *restrict u, int out, int in, const uint32_t *restrict v, long columns,
+                 float *restrict m, long ldm) {
+    for (long n0 = 0; n0 < columns; n0 += NR)
+        for (int m0 = 0; m0 < out; m0 += MR) {
+            const uint32_t *a = u + (long)(m0 / 8) * in / 2 * 8 + m0 % 8;
+            float *c = m + (long)m0 * ldm + n0;
+            if (columns - n0 >= NR) micro(a, in / 2, v + n0, columns, c, ldm, NV);
+            else micro(a, in / 2, v + n0, columns, c, ldm, NV / 2);
+        }
 }
 
-// vb[p][t] = rows 2p and 2p + 1 of v[in][n] at column t as a bf16 pair.
-static void to_pairs(const float *restrict v, int in, long n, uint32_t *restrict vb) {
+// vb[p][t] = rows 2p and 2p + 1 of v[in][.] (rows ldv apart) at column t < columns as a bf16 pair.
+static void to_pairs(const float *restrict v, int in, long ldv, long columns, uint32_t *restrict vb) {
     for (int p = 0; p < in / 2; p++) {
-        const float *restrict even = v + 2L * p * n, *restrict odd = even + n;
-        uint32_t *restrict out = vb + (long)p * n;
-        for (long t = 0; t < n; t++) out[t] = dd_bf16(even[t]) | (uint32_t)dd_bf16(odd[t]) << 16;
+        const float *restrict even = v + 2L * p * ldv, *restrict odd = even + ldv;
+        uint32_t *restrict out = vb + (long)p * columns;
+        for (long t = 0; t < columns; t++) out[t] = dd_bf16(even[t]) | (uint32_t)dd_bf16(odd[t]) << 16;
     }
 }
 #endif
 
-void NAME(dd_wino_products)(const void *u, int out_channels, int in_channels, const float *v, long v_stride,
-                             float *m, long m_stride, long n, int xi0, int xi1, void *vb) {
+// The first `columns` of n (both a multiple of DD_WINO_COLUMNS).
+static void products(const void *u, int out_channels, int in_channels, const float *v, long v_stride, float *m,
+                     long m_stride, long n, long columns, int xi0, int xi1, void *vb) {
     const long usize = (long)out_channels * in_channels;
     for (int xi = xi0; xi < xi1; xi++) {
         const float *vx = v + xi * v_stride;
         float *mx = m + xi * m_stride;
 #ifndef DD_BF16
-        gemm((const float *)u + xi * usize, out_channels, in_channels, vx, mx, n, (float *)vb);
+        gemm((const float *)u + xi * usize, out_channels, in_channels, vx, n, columns, mx, n, (float *)vb);
 #else
-        to_pairs(vx, in_channels, n, (uint32_t *)vb);
-        gemm((const uint32_t *)((const uint16_t *)u + xi * usize), out_channels, in_channels, (const uint32_t *)vb, mx, n);
+        to_pairs(vx, in_channels, n, columns, (uint32_t *)vb);
+        gemm((const uint32_t *)((const uint16_t *)u + xi * usize), out_channels, in_channels, (const uint32_t *)vb,
+             columns, mx, n);
 #endif
     }
+}
+
+void NAME(dd_wino_products)(const void *u, int out_channels, int in_channels, const float *v, long v_stride,
+                            float *m, long m_stride, long n, int xi0, int xi1, void *vb) {
+    products(u, out_channels, in_channels, v, v_stride, m, m_stride, n, n, xi0, xi1, vb);
 }
 
 // Asks for `rows` padded rows from y0 on, columns x0 .. x0 + columns - 1, of one channel: the next block's,
@@ -161,11 +181,13 @@ void NAME(dd_wino_block)(int tile, const float *input, int in_channels, const vo
             input_rows(tile, input + c * plane + tile * runs[r].tx, pitch, height, runs[r].cols, runs[r].ty,
                        v + (long)c * block + runs[r].at, v_stride, work);
     }
-    if (tiles < block) {   // the map's end: no stale tiles in the products
+    // The map's end: products for whole groups of DD_WINO_COLUMNS tiles, none stale.
+    const int columns = (tiles + DD_WINO_COLUMNS - 1) / DD_WINO_COLUMNS * DD_WINO_COLUMNS;
+    if (tiles < columns) {
         for (int xi = 0; xi < xis; xi++)
-            for (int c = 0; c < in_channels; c++) memset(v + xi * v_stride + c * block + tiles, 0, sizeof(float) * (block - tiles));
+            for (int c = 0; c < in_channels; c++) memset(v + xi * v_stride + c * block + tiles, 0, sizeof(float) * (columns - tiles));
     }
-    NAME(dd_wino_products)(u, out_channels, in_channels, v, v_stride, m, m_stride, block, 0, xis, vb);
+    products(u, out_channels, in_channels, v, v_stride, m, m_stride, block, columns, 0, xis, vb);
     for (int c = 0; c < out_channels; c++) {
         fetch_rows(output + c * plane, pitch, next_y + 1, tile, height, next_x + 1, next_columns, 1);
         if (mask) fetch_rows(mask + c * plane, pitch, next_y + 1, tile, height, next_x + 1, next_columns, 0);

@@ -167,7 +167,7 @@ private func winogradChunks(_ input: FeatureMaps, _ filters: WinogradFilters, bi
     let tilesX = (w + tile - 1) / tile, tilesY = (h + tile - 1) / tile, block = Int(DD_WINO_BLOCK)
     let most = min(tilesY, max(1, chunkFloats / (xis * max(cin, cout)) / tilesX))
     let rowsPerChunk = (tilesY + (tilesY + most - 1) / most - 1) / ((tilesY + most - 1) / most)   // even chunks
-    let padded = (rowsPerChunk * tilesX + block - 1) / block * block
+    let columns = Int(DD_WINO_COLUMNS), padded = (rowsPerChunk * tilesX + columns - 1) / columns * columns
     scratch.reserve(v: xis * Int(dd_wino_xi_stride(Int32(cin), padded)), m: xis * Int(dd_wino_xi_stride(Int32(cout), padded)))
     let path = scratch.path, workers = ProcessInfo.processInfo.activeProcessorCount
     if ownProducts { scratch.reserve(workers: workers, floats: path.bf16 ? (cin * padded + 1) / 2 : cin * block) }
@@ -175,7 +175,7 @@ private func winogradChunks(_ input: FeatureMaps, _ filters: WinogradFilters, bi
     let transformIn = tile == 6 ? dd_wino6_input : dd_wino4_input, transformOut = tile == 6 ? dd_wino6_output : dd_wino4_output
     for first in stride(from: 0, to: tilesY, by: rowsPerChunk) {
         let last = min(first + rowsPerChunk, tilesY), n = (last - first) * tilesX
-        let np = ownProducts ? (n + block - 1) / block * block : n   // OpenBLAS takes any n; ours, whole blocks
+        let np = ownProducts ? (n + columns - 1) / columns * columns : n   // OpenBLAS takes any n; ours, groups of 16
         let vStride = dd_wino_xi_stride(Int32(cin), np), mStride = dd_wino_xi_stride(Int32(cout), np)
         parallelChannels(cin) { c in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: work) { buffer in

@@ -19,8 +19,8 @@
 typedef enum { DD_ISA_GENERIC = 0, DD_ISA_AVX2 = 1, DD_ISA_AVX512 = 2, DD_ISA_AVX512_BF16 = 3 } dd_isa;
 // Whether this CPU (and its OS) runs `isa`.
 int dd_isa_supported(dd_isa isa);
-// The products' n, and a block's tiles, are multiples of this.
-enum { DD_WINO_BLOCK = 32 };
+// A block's tiles are a multiple of DD_WINO_BLOCK, the products' n of DD_WINO_COLUMNS.
+enum { DD_WINO_BLOCK = 32, DD_WINO_COLUMNS = 16 };
 // Floats of `work` the input transform of tile size `tile` (4 or 6) needs.
 long dd_wino_work_floats(int tile);
 // U[xi][o][i] (xi = 0..(tile+2)²-1) = G g G^T for each 3x3 filter g of taps[t][o][i] (t = ky*3 + kx).
@@ -46,7 +46,7 @@ void dd_wino6_output(dd_isa isa, const float *m, long xi_stride, int ty0, int ty
 // the rows a transform writes or reads for one tile do not all fall into the same cache sets.
 long dd_wino_xi_stride(int channels, long n);
 // M[xi] = U[xi] V[xi] for xi in [xi0, xi1): V[xi] is [in][n] at v + xi * v_stride, M[xi] is [out][n] at
-// m + xi * m_stride, n a multiple of DD_WINO_BLOCK. `u` is packed for `isa`. `work`: bf16, in_channels * n
+// m + xi * m_stride, n a multiple of DD_WINO_COLUMNS. `u` is packed for `isa`. `work`: bf16, in_channels * n
 // uint16 values; fp32 with n over DD_WINO_BLOCK, in_channels * DD_WINO_BLOCK floats; else unused.
 void dd_wino_products(dd_isa isa, const void *u, int out_channels, int in_channels, const float *v, long v_stride,
                       float *m, long m_stride, long n, int xi0, int xi1, void *work);
