@@ -245,14 +245,14 @@ public final class Checkpoint {
         if fd >= 0 { fsync(fd); close(fd) }
     }
 
-    /// The CPU model and the kernels it runs: what can change a result's last bits (the thread count does
-    /// not: each block of work is summed by one thread).
+    /// The CPU model, the kernels it runs and their Winograd tile: what can change a result's last bits (the
+    /// thread count does not: each block of work is summed by one thread).
     static let machine: String = {
         let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let model = info.split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?
             .trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
-        let kernels = (try? KernelPath.resolve(.auto))?.description ?? "?"
-        return "\(model), \(kernels) kernels"
+        guard let kernels = try? KernelPath.resolve(.auto) else { return "\(model), ? kernels" }
+        return "\(model), \(kernels) kernels, F(\(kernels.tile)×\(kernels.tile)) tiles"
     }()
 }
 
