@@ -37,6 +37,26 @@ enum { SPAN = DD_WINO4_SPAN };
     p3 = __builtin_shufflevector(a23, b23, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);   \
 } while (0)
 
+// rowp[r] = padded row y0 + r (r < count) from column x0 on, `span` columns: read in place where the map
+// holds them all (`have` == span), else copied into d (rows `stride` apart), zero past the map's right edge
+// or bottom. Shared by the input transforms of both tile sizes.
+static inline void pass_rows(const float *plane, long pitch, int rows, int y0, int count, int x0, int have, int span,
+                             float *d, int stride, const float **rowp) {
+    for (int r = 0; r < count; r++) {
+        const int y = y0 + r;
+        if (y < rows && have == span) {
+            rowp[r] = plane + (long)y * pitch + x0;
+            continue;
+        }
+        float *restrict copy = d + r * stride;
+        const float *restrict src = plane + (long)y * pitch + x0;
+        const int n = y < rows ? have : 0;
+        for (int x = 0; x < n; x++) copy[x] = src[x];
+        for (int x = n; x < span; x++) copy[x] = 0;
+        rowp[r] = copy;
+    }
+}
+
 void NAME(dd_wino4_input)(const float *plane, long pitch, int height, int width, int ty0, int ty1,
                           float *v, long xi_stride, float *work) {
     const int readable = width + 2, rows = height + 2, tiles = dd_tiles_across(width, 4);
@@ -49,19 +69,7 @@ void NAME(dd_wino4_input)(const float *plane, long pitch, int height, int width,
             const int groups = ((tiles - tx0 < 32 ? tiles - tx0 : 32) + 15) / 16, span = 64 * groups + 4;
             const int x0 = 4 * tx0, have = readable - x0 < span ? readable - x0 : span;
             const float *rowp[6];
-            for (int r = 0; r < 6; r++) {
-                const int y = 4 * ty + r;
-                if (y < rows && have == span) {
-                    rowp[r] = plane + (long)y * pitch + x0;   // inside the map: read in place
-                    continue;
-                }
-                float *restrict copy = d + r * SPAN;
-                const float *restrict src = plane + (long)y * pitch + x0;
-                const int n = y < rows ? have : 0;
-                for (int x = 0; x < n; x++) copy[x] = src[x];
-                for (int x = n; x < span; x++) copy[x] = 0;
-                rowp[r] = copy;
-            }
+            pass_rows(plane, pitch, rows, 4 * ty, 6, x0, have, span, d, SPAN, rowp);
             {
                 const float *restrict d0 = rowp[0], *restrict d1 = rowp[1], *restrict d2 = rowp[2],
                             *restrict d3 = rowp[3], *restrict d4 = rowp[4], *restrict d5 = rowp[5];

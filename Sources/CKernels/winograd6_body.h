@@ -1,5 +1,5 @@
 // The Winograd F(6x6, 3x3) transforms (points 0, ±1, ±2, ±1/2), compiled once per instruction set by the
-// kernels_*.c files after winograd4_body.h (whose v16, LOAD16, STORE16 and put16 they use). Same scheme:
+// kernels_*.c files after winograd4_body.h (whose v16, LOAD16, STORE16, pass_rows and put16 they use). Same scheme:
 // unit stride over tiles, the column pass along padded rows, then the row pass on the tiles' column
 // phases (lane t of phase k holds column 6t + k of sixteen tiles). Not a header to include elsewhere.
 
@@ -42,19 +42,7 @@ void NAME(dd_wino6_input)(const float *plane, long pitch, int height, int width,
             const int groups = ((tiles - tx0 < 32 ? tiles - tx0 : 32) + 15) / 16, span = 96 * groups + 2;
             const int x0 = 6 * tx0, have = readable - x0 < span ? readable - x0 : span;
             const float *rowp[8];
-            for (int r = 0; r < 8; r++) {
-                const int y = 6 * ty + r;
-                if (y < rows && have == span) {
-                    rowp[r] = plane + (long)y * pitch + x0;   // inside the map: read in place
-                    continue;
-                }
-                float *restrict copy = d + r * DD_WINO6_SPAN;
-                const float *restrict src = plane + (long)y * pitch + x0;
-                const int n = y < rows ? have : 0;
-                for (int x = 0; x < n; x++) copy[x] = src[x];
-                for (int x = n; x < span; x++) copy[x] = 0;
-                rowp[r] = copy;
-            }
+            pass_rows(plane, pitch, rows, 6 * ty, 8, x0, have, span, d, DD_WINO6_SPAN, rowp);
             {
                 const float *restrict d0 = rowp[0], *restrict d1 = rowp[1], *restrict d2 = rowp[2], *restrict d3 = rowp[3],
                             *restrict d4 = rowp[4], *restrict d5 = rowp[5], *restrict d6 = rowp[6], *restrict d7 = rowp[7];

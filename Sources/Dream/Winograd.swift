@@ -33,7 +33,7 @@ final class WinogradFilters: @unchecked Sendable {
         self.outChannels = outChannels
         self.tile = tile
         packable = outChannels % 8 == 0 && inChannels % 2 == 0
-        let count = (tile + 2) * (tile + 2) * inChannels * outChannels
+        let xis = (tile + 2) * (tile + 2), count = xis * inChannels * outChannels
         let plain = UnsafeMutablePointer<Float>.allocate(capacity: count)
         if tile == 6 {
             dd_wino6_filters(taps, Int32(outChannels), Int32(inChannels), plain)
@@ -42,7 +42,7 @@ final class WinogradFilters: @unchecked Sendable {
         }
         if packable {
             packed = .allocate(capacity: count)
-            dd_wino_pack(Int32((tile + 2) * (tile + 2)), plain, Int32(outChannels), Int32(inChannels), packed!)
+            dd_wino_pack(Int32(xis), plain, Int32(outChannels), Int32(inChannels), packed!)
             plain.deallocate()
             u = nil
         } else {
