@@ -3,6 +3,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "winograd.h"
 
@@ -12,9 +15,9 @@
 #define DD_PASTE(a, b) DD_PASTE2(a, b)
 #define NAME(f) DD_PASTE(f, ISA_SUFFIX)
 
-// Columns of one input-transform pass: F(4×4)'s 32 tiles read columns 0..129, the last group's +4 shift
-// reads to 131; F(6×6)'s read 0..193.
-enum { DD_WINO4_SPAN = 132, DD_WINO6_SPAN = 194 };
+// Floats of one row of an input transform's column pass, whole vectors of 16: F(4×4)'s 32 tiles read
+// columns 0..129, the last group's +4 shift reads to 131; F(6×6)'s read 0..193.
+enum { DD_WINO4_SPAN = 144, DD_WINO6_SPAN = 208 };
 
 // Tiles of size `tile` across `width` columns.
 static inline int dd_tiles_across(int width, int tile) { return (width + tile - 1) / tile; }

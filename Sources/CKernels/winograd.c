@@ -2,8 +2,8 @@
 
 // What every instruction set shares (filters, packing, sizes), and the dispatch to kernels_*.c.
 
-long dd_wino_work_floats(int tile) {   // tile + 2 padded rows and their column pass
-    return tile == 6 ? 16 * DD_WINO6_SPAN : 12 * DD_WINO4_SPAN;
+long dd_wino_work_floats(int tile) {   // the column pass of tile + 2 padded rows
+    return tile == 6 ? 8 * DD_WINO6_SPAN : 6 * DD_WINO4_SPAN;
 }
 
 long dd_wino_xi_stride(int channels, long n) { return channels * n + 16; }

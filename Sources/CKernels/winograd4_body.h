@@ -37,47 +37,73 @@ enum { SPAN = DD_WINO4_SPAN };
     p3 = __builtin_shufflevector(a23, b23, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);   \
 } while (0)
 
-// rowp[r] = padded row y0 + r (r < count) from column x0 on, `span` columns: read in place where the map
-// holds them all (`have` == span), else copied into d (rows `stride` apart), zero past the map's right edge
-// or bottom. Shared by the input transforms of both tile sizes.
-static inline void pass_rows(const float *plane, long pitch, int rows, int y0, int count, int x0, int have, int span,
-                             float *d, int stride, const float **rowp) {
+// *v = the first n (0..16) floats at p, zero in the other lanes; and the first n lanes of *v stored at p.
+// Only those n floats are touched, so a map's last row can end anywhere.
+#define PART static inline __attribute__((always_inline)) void
+#if defined(__x86_64__) && VW == 16
+PART load_part(v16 *v, const float *p, int n) { *v = (v16)_mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p); }
+PART store_part(float *p, const v16 *v, int n) { _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), (__m512)*v); }
+#elif defined(__x86_64__) && VW == 8
+static inline __m256i first_lanes(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+PART load_part(v16 *v, const float *p, int n) {
+    const __m256 lo = _mm256_maskload_ps(p, first_lanes(n)), hi = _mm256_maskload_ps(p + 8, first_lanes(n - 8));
+    memcpy(v, &lo, 32);
+    memcpy((char *)v + 32, &hi, 32);
+}
+PART store_part(float *p, const v16 *v, int n) {
+    __m256 lo, hi;
+    memcpy(&lo, v, 32);
+    memcpy(&hi, (const char *)v + 32, 32);
+    _mm256_maskstore_ps(p, first_lanes(n), lo);
+    _mm256_maskstore_ps(p + 8, first_lanes(n - 8), hi);
+}
+#else
+PART load_part(v16 *v, const float *p, int n) {
+    *v = (v16){0};
+    for (int k = 0; k < n; k++) (*v)[k] = p[k];
+}
+PART store_part(float *p, const v16 *v, int n) {
+    for (int k = 0; k < n; k++) p[k] = (*v)[k];
+}
+#endif
+#undef PART
+
+// rowp[r] = padded row y0 + r from column x0 on, or NULL past the map's bottom. Shared by the input
+// transforms of both tile sizes.
+static inline void pass_rows(const float *plane, long pitch, int rows, int y0, int count, int x0, const float **rowp) {
+    for (int r = 0; r < count; r++) rowp[r] = y0 + r < rows ? plane + (long)(y0 + r) * pitch + x0 : NULL;
+}
+
+// d[r] = columns x .. x + 15 of rowp[r]: zero from column `have` on (past the map's right edge) and in
+// rows past its bottom; nothing past `have` is read.
+static inline void chunk_rows(const float *const *rowp, int count, int x, int have, v16 *d) {
     for (int r = 0; r < count; r++) {
-        const int y = y0 + r;
-        if (y < rows && have == span) {
-            rowp[r] = plane + (long)y * pitch + x0;
-            continue;
-        }
-        float *restrict copy = d + r * stride;
-        const float *restrict src = plane + (long)y * pitch + x0;
-        const int n = y < rows ? have : 0;
-        for (int x = 0; x < n; x++) copy[x] = src[x];
-        for (int x = n; x < span; x++) copy[x] = 0;
-        rowp[r] = copy;
+        if (!rowp[r] || x >= have) d[r] = (v16){0};
+        else if (x + 16 <= have) LOAD16(d[r], rowp[r] + x);
+        else load_part(&d[r], rowp[r] + x, have - x);
     }
 }
 
 void NAME(dd_wino4_input)(const float *plane, long pitch, int height, int width, int ty0, int ty1,
                           float *v, long xi_stride, float *work) {
     const int readable = width + 2, rows = height + 2, tiles = dd_tiles_across(width, 4);
-    float *const d = work;               // padded rows past the map's right edge or bottom, zero-filled
-    float *const c = work + 6 * SPAN;    // c[i * SPAN + x] = (B^T d)[i] in column 4tx0 + x
+    float *const c = work;   // c[i * SPAN + x] = (B^T d)[i] in column 4tx0 + x
     for (int ty = ty0; ty < ty1; ty++) {
         float *out = v + (long)(ty - ty0) * tiles;
         for (int tx0 = 0; tx0 < tiles; tx0 += 32) {
             // Columns this pass needs: 64 per group of sixteen tiles, and 4 more for the last group's shift.
             const int groups = ((tiles - tx0 < 32 ? tiles - tx0 : 32) + 15) / 16, span = 64 * groups + 4;
-            const int x0 = 4 * tx0, have = readable - x0 < span ? readable - x0 : span;
+            const int x0 = 4 * tx0, have = readable - x0;
             const float *rowp[6];
-            pass_rows(plane, pitch, rows, 4 * ty, 6, x0, have, span, d, SPAN, rowp);
-            {
-                const float *restrict d0 = rowp[0], *restrict d1 = rowp[1], *restrict d2 = rowp[2],
-                            *restrict d3 = rowp[3], *restrict d4 = rowp[4], *restrict d5 = rowp[5];
-                float *restrict c0 = c, *restrict c1 = c0 + SPAN, *restrict c2 = c1 + SPAN, *restrict c3 = c2 + SPAN,
-                      *restrict c4 = c3 + SPAN, *restrict c5 = c4 + SPAN;
-                for (int x = 0; x < span; x++) {
-                    BT(d0[x], d1[x], d2[x], d3[x], d4[x], d5[x], c0[x], c1[x], c2[x], c3[x], c4[x], c5[x]);
-                }
+            pass_rows(plane, pitch, rows, 4 * ty, 6, x0, rowp);
+            for (int x = 0; x < span; x += 16) {
+                v16 d[6];
+                chunk_rows(rowp, 6, x, have, d);
+                v16 e[6];
+                BT(d[0], d[1], d[2], d[3], d[4], d[5], e[0], e[1], e[2], e[3], e[4], e[5]);
+                for (int i = 0; i < 6; i++) STORE16(c + i * SPAN + x, e[i]);
             }
             for (int g = 0; g < groups; g++) {
                 const int t = tx0 + 16 * g, count = tiles - t < 16 ? tiles - t : 16;
@@ -93,10 +119,9 @@ void NAME(dd_wino4_input)(const float *plane, long pitch, int height, int width,
                         STORE16(o, r0); STORE16(o + xi_stride, r1); STORE16(o + 2 * xi_stride, r2);
                         STORE16(o + 3 * xi_stride, r3); STORE16(o + 4 * xi_stride, r4); STORE16(o + 5 * xi_stride, r5);
                     } else {   // the row's last tiles: lanes past them belong to the next row or channel
-                        for (int k = 0; k < count; k++) {
-                            o[k] = r0[k]; o[xi_stride + k] = r1[k]; o[2 * xi_stride + k] = r2[k];
-                            o[3 * xi_stride + k] = r3[k]; o[4 * xi_stride + k] = r4[k]; o[5 * xi_stride + k] = r5[k];
-                        }
+                        store_part(o, &r0, count); store_part(o + xi_stride, &r1, count); store_part(o + 2 * xi_stride, &r2, count);
+                        store_part(o + 3 * xi_stride, &r3, count); store_part(o + 4 * xi_stride, &r4, count);
+                        store_part(o + 5 * xi_stride, &r5, count);
                     }
                 }
             }
@@ -124,10 +149,10 @@ static inline void put16(float *out, const v16 *value, float bias, int relu, con
     if (relu) q = (v16)((v16i)q & (q > 0));
     if (mask) {
         v16 m;
-        if (n == 16) LOAD16(m, mask); else { m = (v16){0}; for (int k = 0; k < n; k++) m[k] = mask[k]; }
+        if (n == 16) LOAD16(m, mask); else load_part(&m, mask, n);
         q = (v16)((v16i)q & (m > 0));
     }
-    if (n == 16) STORE16(out, q); else for (int k = 0; k < n; k++) out[k] = q[k];
+    if (n == 16) STORE16(out, q); else store_part(out, &q, n);
 }
 
 void NAME(dd_wino4_output)(const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch, int height, int width,

@@ -1,5 +1,5 @@
 // The Winograd F(6x6, 3x3) transforms (points 0, ±1, ±2, ±1/2), compiled once per instruction set by the
-// kernels_*.c files after winograd4_body.h (whose v16, LOAD16, STORE16, pass_rows and put16 they use). Same scheme:
+// kernels_*.c files after winograd4_body.h (whose v16, LOAD16, STORE16, pass_rows, chunk_rows, store_part and put16 they use). Same scheme:
 // unit stride over tiles, the column pass along padded rows, then the row pass on the tiles' column
 // phases (lane t of phase k holds column 6t + k of sixteen tiles). Not a header to include elsewhere.
 
@@ -33,25 +33,20 @@
 void NAME(dd_wino6_input)(const float *plane, long pitch, int height, int width, int ty0, int ty1,
                           float *v, long xi_stride, float *work) {
     const int readable = width + 2, rows = height + 2, tiles = dd_tiles_across(width, 6);
-    float *const d = work;               // padded rows past the map's right edge or bottom, zero-filled
-    float *const c = work + 8 * DD_WINO6_SPAN;   // c[i * DD_WINO6_SPAN + x] = (B^T d)[i] in column 6tx0 + x
+    float *const c = work;   // c[i * DD_WINO6_SPAN + x] = (B^T d)[i] in column 6tx0 + x
     for (int ty = ty0; ty < ty1; ty++) {
         float *out = v + (long)(ty - ty0) * tiles;
         for (int tx0 = 0; tx0 < tiles; tx0 += 32) {
             // Columns this pass needs: 96 per group of sixteen tiles, and 2 more for the last group's last tile.
             const int groups = ((tiles - tx0 < 32 ? tiles - tx0 : 32) + 15) / 16, span = 96 * groups + 2;
-            const int x0 = 6 * tx0, have = readable - x0 < span ? readable - x0 : span;
+            const int x0 = 6 * tx0, have = readable - x0;
             const float *rowp[8];
-            pass_rows(plane, pitch, rows, 6 * ty, 8, x0, have, span, d, DD_WINO6_SPAN, rowp);
-            {
-                const float *restrict d0 = rowp[0], *restrict d1 = rowp[1], *restrict d2 = rowp[2], *restrict d3 = rowp[3],
-                            *restrict d4 = rowp[4], *restrict d5 = rowp[5], *restrict d6 = rowp[6], *restrict d7 = rowp[7];
-                float *restrict c0 = c, *restrict c1 = c0 + DD_WINO6_SPAN, *restrict c2 = c1 + DD_WINO6_SPAN, *restrict c3 = c2 + DD_WINO6_SPAN,
-                      *restrict c4 = c3 + DD_WINO6_SPAN, *restrict c5 = c4 + DD_WINO6_SPAN, *restrict c6 = c5 + DD_WINO6_SPAN, *restrict c7 = c6 + DD_WINO6_SPAN;
-                for (int x = 0; x < span; x++) {
-                    BT8(d0[x], d1[x], d2[x], d3[x], d4[x], d5[x], d6[x], d7[x],
-                        c0[x], c1[x], c2[x], c3[x], c4[x], c5[x], c6[x], c7[x]);
-                }
+            pass_rows(plane, pitch, rows, 6 * ty, 8, x0, rowp);
+            for (int x = 0; x < span; x += 16) {
+                v16 d[8], e[8];
+                chunk_rows(rowp, 8, x, have, d);
+                BT8(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]);
+                for (int i = 0; i < 8; i++) STORE16(c + i * DD_WINO6_SPAN + x, e[i]);
             }
             for (int g = 0; g < groups; g++) {
                 const int t = tx0 + 16 * g, count = tiles - t < 16 ? tiles - t : 16;
@@ -73,8 +68,7 @@ void NAME(dd_wino6_input)(const float *plane, long pitch, int height, int width,
                     if (count == 16) {
                         for (int j = 0; j < 8; j++) STORE16(o + j * xi_stride, r[j]);
                     } else {   // the row's last tiles: lanes past them belong to the next row or channel
-                        for (int j = 0; j < 8; j++)
-                            for (int k = 0; k < count; k++) o[j * xi_stride + k] = r[j][k];
+                        for (int j = 0; j < 8; j++) store_part(o + j * xi_stride, &r[j], count);
                     }
                 }
             }
