@@ -3,24 +3,40 @@
 #include "store_row.h"
 
 DD_CLONES
-void dd_pool2x2_backward(const float *input, const float *gradient, float *input_gradient, int height, int width,
-                         int through_relu) {
+void dd_pool2x2_forward(const float *input, float *output, uint8_t *codes, int height, int width) {
     const long pitch = width + 2, out_pitch = width / 2 + 2;
     const int h = height / 2, w = width / 2;
     for (int y = 0; y < h; y++) {
         const float *restrict top = input + (2L * y + 1) * pitch + 1, *restrict bottom = top + pitch;
-        const float *restrict g = gradient + (y + 1L) * out_pitch + 1;
-        float *restrict g_top = input_gradient + (2L * y + 1) * pitch + 1, *restrict g_bottom = g_top + pitch;
+        float *restrict out = output + (y + 1L) * out_pitch + 1;
+        uint8_t *restrict code = codes + (long)y * w;
         for (int x = 0; x < w; x++) {   // branch-free, so that it vectorises
             const float a = top[2 * x], b = top[2 * x + 1], d = bottom[2 * x], e = bottom[2 * x + 1];
             const float ab = a > b ? a : b, de = d > e ? d : e, m = ab > de ? ab : de;
-            const float v = through_relu && !(m > 0) ? 0 : g[x];
-            const int take_a = a == m, take_b = !take_a & (b == m), take_d = !take_a & !take_b & (d == m);
-            const int take_e = !take_a & !take_b & !take_d;
-            g_top[2 * x] = take_a ? v : 0;
-            g_top[2 * x + 1] = take_b ? v : 0;
-            g_bottom[2 * x] = take_d ? v : 0;
-            g_bottom[2 * x + 1] = take_e ? v : 0;
+            out[x] = m;
+            code[x] = (uint8_t)((a == m ? 0 : b == m ? 1 : d == m ? 2 : 3) | (m > 0 ? 0 : DD_POOL_NOT_POSITIVE));
+        }
+    }
+}
+
+DD_CLONES
+void dd_pool2x2_backward(const uint8_t *codes, const float *gradient, float *input_gradient, int height, int width,
+                         int through_relu) {
+    const long pitch = width + 2, out_pitch = width / 2 + 2;
+    const int h = height / 2, w = width / 2;
+    const int blocked = through_relu ? DD_POOL_NOT_POSITIVE : 0;
+    for (int y = 0; y < h; y++) {
+        const uint8_t *restrict code = codes + (long)y * w;
+        const float *restrict g = gradient + (y + 1L) * out_pitch + 1;
+        float *restrict g_top = input_gradient + (2L * y + 1) * pitch + 1, *restrict g_bottom = g_top + pitch;
+        for (int x = 0; x < w; x++) {
+            const int c = code[x];
+            const float v = c & blocked ? 0 : g[x];
+            const int at = c & 3;
+            g_top[2 * x] = at == 0 ? v : 0;
+            g_top[2 * x + 1] = at == 1 ? v : 0;
+            g_bottom[2 * x] = at == 2 ? v : 0;
+            g_bottom[2 * x + 1] = at == 3 ? v : 0;
         }
         if (width % 2) { g_top[2 * w] = 0; g_bottom[2 * w] = 0; }
     }

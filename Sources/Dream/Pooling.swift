@@ -1,35 +1,52 @@
 import CKernels
 
+/// Where each window of a 2×2 max-pooling found its maximum, as the forward pass leaves it for the
+/// backward: a byte per output cell (`Sources/CKernels/pool2x2.c`), so the backward reads 1 byte a
+/// window instead of the 4 input floats.
+public final class PoolCodes: @unchecked Sendable {
+    public let channels: Int, height: Int, width: Int
+    let data: UnsafeMutablePointer<UInt8>
+
+    /// For pooling maps of `channels` × `height` × `width` (the input's size).
+    public init(channels: Int, height: Int, width: Int) {
+        self.channels = channels
+        self.height = height / 2
+        self.width = width / 2
+        data = .allocate(capacity: max(channels * self.height * self.width, 1))
+        data.initialize(repeating: 0, count: max(channels * self.height * self.width, 1))
+    }
+
+    var plane: Int { height * width }
+
+    deinit { data.deallocate() }
+}
+
 /// 2×2 max-pooling with stride 2 and floor semantics (torchvision): an odd last row or column is dropped.
-/// Padded layout in and out.
-public func maxPool2x2Forward(_ input: FeatureMaps, _ output: FeatureMaps) {
-    precondition(output.channels == input.channels)
+/// Padded layout in and out; `codes` records each window's first maximum for the backward.
+public func maxPool2x2Forward(_ input: FeatureMaps, _ output: FeatureMaps, codes: PoolCodes) {
+    precondition(output.channels == input.channels && codes.channels == input.channels)
     precondition(output.height == input.height / 2 && output.width == input.width / 2)
-    let h = output.height, w = output.width
+    precondition(codes.height == output.height && codes.width == output.width)
     parallelChannels(input.channels) { c in
-        for y in 0..<h {
-            let top = input.data + input.index(c, 2 * y, 0), bottom = top + input.rowStride
-            let out = output.data + output.index(c, y, 0)
-            for x in 0..<w {
-                out[x] = max(max(top[2 * x], top[2 * x + 1]), max(bottom[2 * x], bottom[2 * x + 1]))
-            }
-        }
+        dd_pool2x2_forward(input.data + c * input.plane, output.data + c * output.plane, codes.data + c * codes.plane,
+                           Int32(input.height), Int32(input.width))
     }
 }
 
-/// Routes each output gradient to the first maximum of its window (row-major order), as PyTorch does
-/// (`Sources/CKernels/pool2x2.c`). `inputGradient` is overwritten: every window is written whole, and only
+/// Routes each output gradient to the first maximum of its window (row-major order), as PyTorch does, from
+/// the codes the forward left. `inputGradient` is overwritten: every window is written whole, and only
 /// the odd last row and column that no window covers are cleared separately. With `throughReLU` (the
-/// input is a ReLU's output), that ReLU's backward is fused in: a window whose maximum is 0 passes nothing.
-public func maxPool2x2Backward(_ input: FeatureMaps, _ outputGradient: FeatureMaps, _ inputGradient: FeatureMaps,
+/// pooled maps are a ReLU's output), that ReLU's backward is fused in: a window whose maximum is not
+/// positive passes nothing.
+public func maxPool2x2Backward(_ codes: PoolCodes, _ outputGradient: FeatureMaps, _ inputGradient: FeatureMaps,
                                throughReLU: Bool = false) {
-    precondition(inputGradient.channels == input.channels && inputGradient.height == input.height
-                 && inputGradient.width == input.width)
-    precondition(outputGradient.height == input.height / 2 && outputGradient.width == input.width / 2)
-    parallelChannels(input.channels) { c in
-        dd_pool2x2_backward(input.data + c * input.plane, outputGradient.data + c * outputGradient.plane,
-                            inputGradient.data + c * inputGradient.plane, Int32(input.height), Int32(input.width),
-                            throughReLU ? 1 : 0)
+    precondition(inputGradient.channels == codes.channels && outputGradient.channels == codes.channels)
+    precondition(inputGradient.height / 2 == codes.height && inputGradient.width / 2 == codes.width)
+    precondition(outputGradient.height == codes.height && outputGradient.width == codes.width)
+    parallelChannels(codes.channels) { c in
+        dd_pool2x2_backward(codes.data + c * codes.plane, outputGradient.data + c * outputGradient.plane,
+                            inputGradient.data + c * inputGradient.plane, Int32(inputGradient.height),
+                            Int32(inputGradient.width), throughReLU ? 1 : 0)
     }
 }
 

@@ -20,6 +20,8 @@ public final class VGG16: Sendable {
         let input: FeatureMaps
         /// Output of each operation up to `depth`; a ReLU shares its convolution's buffer (in place).
         let outputs: [FeatureMaps]
+        /// Each pooling's window maxima, by features index.
+        let poolCodes: [Int: PoolCodes]
         var gradients: [[Int]: [FeatureMaps]] = [:]
         var seeds: [Int: FeatureMaps] = [:]
         /// When set, seconds spent in each operation (by features index) are added up here.
@@ -38,18 +40,20 @@ public final class VGG16: Sendable {
             self.depth = depth
             self.winograd = winograd ? scratch ?? WinogradScratch() : nil
             input = FeatureMaps(channels: 3, height: height, width: width)
-            var outputs: [FeatureMaps] = []
+            var outputs: [FeatureMaps] = [], poolCodes: [Int: PoolCodes] = [:]
             var h = height, w = width
             for op in Layer.all[0...depth.index] {
                 switch op.kind {
                 case .conv: outputs.append(FeatureMaps(channels: op.channels, height: h, width: w))
                 case .relu: outputs.append(outputs[op.index - 1])
                 case .pool:
+                    poolCodes[op.index] = PoolCodes(channels: op.channels, height: h, width: w)
                     h /= 2; w /= 2
                     outputs.append(FeatureMaps(channels: op.channels, height: max(h, 1), width: max(w, 1)))
                 }
             }
             self.outputs = outputs
+            self.poolCodes = poolCodes
         }
 
         /// Bytes held by the activations (gradient buffers come on top, about 60% more).
@@ -110,7 +114,7 @@ public final class VGG16: Sendable {
                 let fused = !targets.contains { $0.layer.index == op.index - 1 }
                 if !fused { for i in 0..<out.count { out.data[i] = max(out.data[i], 0) } }
             case .pool:
-                maxPool2x2Forward(current, out)
+                maxPool2x2Forward(current, out, codes: workspace.poolCodes[op.index]!)
             }
             current = out
             for (t, target) in targets.enumerated() where target.layer == op {
@@ -155,7 +159,7 @@ public final class VGG16: Sendable {
             case .pool:
                 let next = workspace.gradient(like: input, slot: 0)
                 let fuse = fusesReLU(below: op)
-                maxPool2x2Backward(input, g, next, throughReLU: fuse)
+                maxPool2x2Backward(workspace.poolCodes[op.index]!, g, next, throughReLU: fuse)
                 reluDone = fuse
                 g = next
             }

@@ -186,10 +186,12 @@ struct KernelTests {
         let (c, h, w) = (3, 9, 11)
         let input = maps(randomFloats(c * h * w, seed: 41).map { max($0 - 0.4, 0) }, channels: c, height: h, width: w)
         let grad = maps(randomFloats(c * (h / 2) * (w / 2), seed: 42), channels: c, height: h / 2, width: w / 2)
+        let codes = PoolCodes(channels: c, height: h, width: w)
+        maxPool2x2Forward(input, FeatureMaps(channels: c, height: h / 2, width: w / 2), codes: codes)
         let separate = FeatureMaps(channels: c, height: h, width: w), fused = FeatureMaps(channels: c, height: h, width: w)
-        maxPool2x2Backward(input, grad, separate)
+        maxPool2x2Backward(codes, grad, separate)
         reluBackward(output: input, gradient: separate)
-        maxPool2x2Backward(input, grad, fused, throughReLU: true)
+        maxPool2x2Backward(codes, grad, fused, throughReLU: true)
         #expect(separate.unpadded() == fused.unpadded())
         #expect(fused.unpadded().contains { $0 != 0 })
     }
@@ -201,11 +203,13 @@ struct KernelTests {
         var values = randomFloats(2 * h * w, seed: 10)
         values[0] = 0.5; values[1] = 0.5; values[w] = 0.5; values[w + 1] = 0.5   // a tie in the first window
         let input = maps(values, channels: 2, height: h, width: w)
-        let out = FeatureMaps(channels: 2, height: h / 2, width: w / 2)
-        maxPool2x2Forward(input, out)
+        let out = FeatureMaps(channels: 2, height: h / 2, width: w / 2), codes = PoolCodes(channels: 2, height: h, width: w)
+        maxPool2x2Forward(input, out, codes: codes)
         let grad = maps([Float](repeating: 1, count: 2 * (h / 2) * (w / 2)), channels: 2, height: h / 2, width: w / 2)
         let back = FeatureMaps(channels: 2, height: h, width: w)
-        maxPool2x2Backward(input, grad, back)
+        back.data.update(repeating: 7, count: back.count)   // every cell must be written, border aside
+        for c in 0..<2 { for y in -1...h { back[c, y, -1] = 0; back[c, y, w] = 0 }; for x in 0..<w { back[c, -1, x] = 0; back[c, h, x] = 0 } }
+        maxPool2x2Backward(codes, grad, back)
         for c in 0..<2 {
             for y in 0..<h / 2 {
                 for x in 0..<w / 2 {
