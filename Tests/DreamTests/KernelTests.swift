@@ -1,3 +1,4 @@
+import CKernels
 import Testing
 @testable import Dream
 
@@ -125,8 +126,34 @@ struct KernelTests {
         }
     }
 
+    /// The input transforms read the map in place and nothing of a row past the map's right edge, nor rows
+    /// past its bottom (both zero for them): here everything outside the map is NaN, which any read of it
+    /// would carry into the last tiles.
+    @Test("input transforms read nothing outside the map, on every kernel path",
+          arguments: [(7, 9), (13, 200), (6, 6), (1, 1)])
+    func inputTransformEdges(_ size: (Int, Int)) {
+        let (height, width) = size, pitch = width + 2 + 16, rows = height + 2 + 8
+        var plane = [Float](repeating: .nan, count: rows * pitch)
+        let values = randomFloats(height * width, seed: 51)
+        for y in 0..<height + 2 { for x in 0..<width + 2 { plane[y * pitch + x] = 0 } }
+        for y in 0..<height { for x in 0..<width { plane[(y + 1) * pitch + x + 1] = values[y * width + x] } }
+        for path in KernelPath.supported {
+            for tile in [4, 6] {
+                let tiles = (width + tile - 1) / tile * ((height + tile - 1) / tile), xis = (tile + 2) * (tile + 2)
+                var v = [Float](repeating: 0, count: xis * tiles)
+                var work = [Float](repeating: 0, count: Int(dd_wino_work_floats(Int32(tile))))
+                let transform = tile == 6 ? dd_wino6_input : dd_wino4_input
+                transform(path.isa, plane, pitch, Int32(height), Int32(width), 0, Int32((height + tile - 1) / tile), &v, tiles, &work)
+                let nan = v.filter { $0.isNaN }.count, nonzero = v.contains { $0 != 0 }
+                #expect(nan == 0, "\(path), F(\(tile)×\(tile)): \(nan) of \(v.count) values NaN")
+                #expect(nonzero)
+            }
+        }
+    }
+
     /// conv1_1's fast path (3 input channels): the row kernel, both ways, against the naive reference and
-    /// the nine-GEMM kernel; a width over its 1024-column block included.
+    /// the nine-GEMM kernel; every channel count per pass (1–4), widths under one chunk and over two 512-column
+    /// segments.
     @Test("thin layers' row kernel matches direct convolution",
           arguments: [ConvCase(cin: 3, cout: 64, height: 7, width: 9), ConvCase(cin: 3, cout: 5, height: 3, width: 1030),
                       ConvCase(cin: 1, cout: 2, height: 1, width: 1)])
