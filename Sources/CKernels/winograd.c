@@ -30,10 +30,10 @@ int dd_isa_supported(dd_isa isa) {
 #endif
 }
 
-void dd_wino4_filters(const float *taps, int out_channels, int in_channels, float *u) {
+void dd_wino4_filters(const float *taps, int out_channels, int in_channels, long first, long count, float *u) {
     const long size = (long)out_channels * in_channels;
     const float q = 1.0f / 4, s = 1.0f / 6, t12 = 1.0f / 12, t24 = 1.0f / 24;
-    for (long n = 0; n < size; n++) {
+    for (long n = first; n < first + count; n++) {
         float g[9], t[6][3];
         for (int k = 0; k < 9; k++) g[k] = taps[k * size + n];
         // t = G g, G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1].
@@ -64,9 +64,9 @@ static const double g6[8][3] = {
     {1, 0, 0}, {-2. / 9, -2. / 9, -2. / 9}, {-2. / 9, 2. / 9, -2. / 9}, {1. / 90, 1. / 45, 2. / 45},
     {1. / 90, -1. / 45, 2. / 45}, {32. / 45, 16. / 45, 8. / 45}, {32. / 45, -16. / 45, 8. / 45}, {0, 0, 1}};
 
-void dd_wino6_filters(const float *taps, int out_channels, int in_channels, float *u) {
+void dd_wino6_filters(const float *taps, int out_channels, int in_channels, long first, long count, float *u) {
     const long size = (long)out_channels * in_channels;
-    for (long n = 0; n < size; n++) {
+    for (long n = first; n < first + count; n++) {
         double t[8][3];   // G g, then (G g) G^T; in double, once per filter
         for (int r = 0; r < 8; r++)
             for (int c = 0; c < 3; c++)

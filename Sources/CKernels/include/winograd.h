@@ -23,9 +23,10 @@ int dd_isa_supported(dd_isa isa);
 enum { DD_WINO_BLOCK = 32, DD_WINO_COLUMNS = 16 };
 // Floats of `work` the input transform of tile size `tile` (4 or 6) needs.
 long dd_wino_work_floats(int tile);
-// U[xi][o][i] (xi = 0..(tile+2)²-1) = G g G^T for each 3x3 filter g of taps[t][o][i] (t = ky*3 + kx).
-void dd_wino4_filters(const float *taps, int out_channels, int in_channels, float *u);
-void dd_wino6_filters(const float *taps, int out_channels, int in_channels, float *u);
+// U[xi][o][i] (xi = 0..(tile+2)²-1) = G g G^T for each 3x3 filter g of taps[t][o][i] (t = ky*3 + kx), for
+// the `count` filters from o * in_channels + i = first on (so that threads can share the work).
+void dd_wino4_filters(const float *taps, int out_channels, int in_channels, long first, long count, float *u);
+void dd_wino6_filters(const float *taps, int out_channels, int in_channels, long first, long count, float *u);
 // U of `xis` matrices packed for the products (out_channels a multiple of 8): fp32 as [xi][o/8][i][8];
 // bf16, from the fp32 packing, as [xi][o/8][i/2][8][2] (in_channels even).
 void dd_wino_pack(int xis, const float *u, int out_channels, int in_channels, float *packed);
