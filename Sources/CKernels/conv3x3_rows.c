@@ -58,10 +58,7 @@ static inline __attribute__((always_inline)) void rows(const float *input, int i
                     const int n = columns - 16 * full;
                     float edge[3][20] = {{0}};
                     for (int j = 0; j < 3; j++) memcpy(edge[j], r + j * stride + 16 * full, sizeof(float) * (n + 2));
-                    v16 last[DD_ROWS_CHANNELS][SEGMENT / 16];
-                    for (int o = 0; o < count; o++) last[o][0] = acc[o][full];
-                    add_rows(edge[0], 20, 1, w, in_channels, tap, count, last);
-                    for (int o = 0; o < count; o++) acc[o][full] = last[o][0];
+                    add_rows(edge[0], 20, 1, w, in_channels, tap, count, (v16(*)[SEGMENT / 16])&acc[0][full]);
                 }
             }
             for (int o = 0; o < count; o++) {
