@@ -49,8 +49,8 @@ static inline uint16_t dd_bf16(float x) {
     void dd_wino6_output_##suffix(const float *m, long xi_stride, int ty0, int ty1, float *plane, long pitch,  \
                                   int height, int width, float bias, int relu, const float *mask);             \
     void dd_wino_products_##suffix(const void *u, int out_channels, int in_channels, const float *v,         \
-                                   long v_stride, float *m, long m_stride, long n, int xi0, int xi1,          \
-                                   void *vb);                                                                 \
+                                   long v_stride, long v_rows, float *m, long m_stride, long n, int xi0,      \
+                                   int xi1, void *vb);                                                        \
     void dd_wino_block_##suffix(int tile, const float *input, int in_channels, const void *u, int out_channels, \
                                 long plane, int height, int width, long first, int block, const float *bias,  \
                                 int relu, const float *mask, float *output, float *scratch);

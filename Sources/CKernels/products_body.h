@@ -103,17 +103,17 @@ static void to_pairs(const float *restrict v, int in, long ldv, long columns, ui
 }
 #endif
 
-// The first `columns` of n (both a multiple of DD_WINO_COLUMNS).
-static void products(const void *u, int out_channels, int in_channels, const float *v, long v_stride, float *m,
-                     long m_stride, long n, long columns, int xi0, int xi1, void *vb) {
+// The first `columns` of n (both a multiple of DD_WINO_COLUMNS); V's rows v_rows apart.
+static void products(const void *u, int out_channels, int in_channels, const float *v, long v_stride, long v_rows,
+                     float *m, long m_stride, long n, long columns, int xi0, int xi1, void *vb) {
     const long usize = (long)out_channels * in_channels;
     for (int xi = xi0; xi < xi1; xi++) {
         const float *vx = v + xi * v_stride;
         float *mx = m + xi * m_stride;
 #ifndef DD_BF16
-        gemm((const float *)u + xi * usize, out_channels, in_channels, vx, n, columns, mx, n, (float *)vb);
+        gemm((const float *)u + xi * usize, out_channels, in_channels, vx, v_rows, columns, mx, n, (float *)vb);
 #else
-        to_pairs(vx, in_channels, n, columns, (uint32_t *)vb);
+        to_pairs(vx, in_channels, v_rows, columns, (uint32_t *)vb);
         gemm((const uint32_t *)((const uint16_t *)u + xi * usize), out_channels, in_channels, (const uint32_t *)vb,
              columns, mx, n);
 #endif
@@ -121,8 +121,8 @@ static void products(const void *u, int out_channels, int in_channels, const flo
 }
 
 void NAME(dd_wino_products)(const void *u, int out_channels, int in_channels, const float *v, long v_stride,
-                            float *m, long m_stride, long n, int xi0, int xi1, void *vb) {
-    products(u, out_channels, in_channels, v, v_stride, m, m_stride, n, n, xi0, xi1, vb);
+                            long v_rows, float *m, long m_stride, long n, int xi0, int xi1, void *vb) {
+    products(u, out_channels, in_channels, v, v_stride, v_rows, m, m_stride, n, n, xi0, xi1, vb);
 }
 
 // Asks for `rows` padded rows from y0 on, columns x0 .. x0 + columns - 1, of one channel: the next block's,
@@ -187,7 +187,7 @@ void NAME(dd_wino_block)(int tile, const float *input, int in_channels, const vo
         for (int xi = 0; xi < xis; xi++)
             for (int c = 0; c < in_channels; c++) memset(v + xi * v_stride + c * block + tiles, 0, sizeof(float) * (columns - tiles));
     }
-    products(u, out_channels, in_channels, v, v_stride, m, m_stride, block, columns, 0, xis, vb);
+    products(u, out_channels, in_channels, v, v_stride, block, m, m_stride, block, columns, 0, xis, vb);
     for (int c = 0; c < out_channels; c++) {
         fetch_rows(output + c * plane, pitch, next_y + 1, tile, height, next_x + 1, next_columns, 1);
         if (mask) fetch_rows(mask + c * plane, pitch, next_y + 1, tile, height, next_x + 1, next_columns, 0);

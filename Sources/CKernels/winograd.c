@@ -128,8 +128,8 @@ void dd_wino6_output(dd_isa isa, const float *m, long xi_stride, int ty0, int ty
 }
 
 void dd_wino_products(dd_isa isa, const void *u, int out_channels, int in_channels, const float *v, long v_stride,
-                      float *m, long m_stride, long n, int xi0, int xi1, void *work) {
-    DISPATCH(isa, dd_wino_products, (u, out_channels, in_channels, v, v_stride, m, m_stride, n, xi0, xi1, work))
+                      long v_rows, float *m, long m_stride, long n, int xi0, int xi1, void *work) {
+    DISPATCH(isa, dd_wino_products, (u, out_channels, in_channels, v, v_stride, v_rows, m, m_stride, n, xi0, xi1, work))
 }
 
 void dd_wino_block(dd_isa isa, int tile, const float *input, int in_channels, const void *u, int out_channels,

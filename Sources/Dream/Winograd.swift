@@ -172,7 +172,11 @@ private func winogradChunks(_ input: FeatureMaps, _ filters: WinogradFilters, bi
     let most = min(tilesY, max(1, chunkFloats / (xis * max(cin, cout)) / tilesX))
     let rowsPerChunk = (tilesY + (tilesY + most - 1) / most - 1) / ((tilesY + most - 1) / most)   // even chunks
     let columns = Int(DD_WINO_COLUMNS), padded = (rowsPerChunk * tilesX + columns - 1) / columns * columns
-    scratch.reserve(v: xis * Int(dd_wino_xi_stride(Int32(cin), padded)), m: xis * Int(dd_wino_xi_stride(Int32(cout), padded)))
+    // V is [channel][ξ][tile]: a channel's input transform writes one run of memory (laid out [ξ][channel][tile],
+    // its writes went to 64 places at once and took 3× as long at 512 channels). Rows a multiple of 1 KB long
+    // would put a tile's 64 values into the same few cache sets: those get 16 floats more.
+    func rowPitch(_ np: Int) -> Int { np % 256 == 0 ? np + 16 : np }
+    scratch.reserve(v: xis * cin * rowPitch(padded), m: xis * Int(dd_wino_xi_stride(Int32(cout), padded)))
     let path = scratch.path, workers = ProcessInfo.processInfo.activeProcessorCount
     if ownProducts { scratch.reserve(workers: workers, floats: path.bf16 ? (cin * padded + 1) / 2 : cin * block) }
     let work = Int(dd_wino_work_floats(Int32(tile)))
@@ -180,25 +184,25 @@ private func winogradChunks(_ input: FeatureMaps, _ filters: WinogradFilters, bi
     for first in stride(from: 0, to: tilesY, by: rowsPerChunk) {
         let last = min(first + rowsPerChunk, tilesY), n = (last - first) * tilesX
         let np = ownProducts ? (n + columns - 1) / columns * columns : n   // OpenBLAS takes any n; ours, groups of 16
-        let vStride = dd_wino_xi_stride(Int32(cin), np), mStride = dd_wino_xi_stride(Int32(cout), np)
+        let vStride = rowPitch(np), vRows = xis * vStride, mStride = dd_wino_xi_stride(Int32(cout), np)
         parallelChannels(cin) { c in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: work) { buffer in
                 transformIn(path.isa, input.data + c * input.plane, w + 2, Int32(h), Int32(w), Int32(first), Int32(last),
-                               scratch.v + c * np, vStride, buffer.baseAddress!)
+                               scratch.v + c * vRows, vStride, buffer.baseAddress!)
             }
-            if np > n { for xi in 0..<xis { (scratch.v + xi * vStride + c * np + n).update(repeating: 0, count: np - n) } }
+            if np > n { for xi in 0..<xis { (scratch.v + c * vRows + xi * vStride + n).update(repeating: 0, count: np - n) } }
         }
         if ownProducts {
             nonisolated(unsafe) let u = filters.products(for: path), areas = scratch.perWorker
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let xi0 = xis * worker / workers, xi1 = xis * (worker + 1) / workers
-                dd_wino_products(path.isa, u, Int32(cout), Int32(cin), scratch.v, vStride, scratch.m, mStride, np,
+                dd_wino_products(path.isa, u, Int32(cout), Int32(cin), scratch.v, vStride, vRows, scratch.m, mStride, np,
                                   Int32(xi0), Int32(xi1), areas[worker])
             }
         } else {
             for xi in 0..<xis {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cout), Int32(n), Int32(cin),
-                            1, filters.u! + xi * cout * cin, Int32(cin), scratch.v + xi * vStride, Int32(np),
+                            1, filters.u! + xi * cout * cin, Int32(cin), scratch.v + xi * vStride, Int32(vRows),
                             0, scratch.m + xi * mStride, Int32(np))
             }
         }

@@ -46,11 +46,12 @@ void dd_wino6_output(dd_isa isa, const float *m, long xi_stride, int ty0, int ty
 // Floats between one xi's matrix of `channels` rows of n and the next: a little over channels * n, so that
 // the rows a transform writes or reads for one tile do not all fall into the same cache sets.
 long dd_wino_xi_stride(int channels, long n);
-// M[xi] = U[xi] V[xi] for xi in [xi0, xi1): V[xi] is [in][n] at v + xi * v_stride, M[xi] is [out][n] at
-// m + xi * m_stride, n a multiple of DD_WINO_COLUMNS. `u` is packed for `isa`. `work`: bf16, in_channels * n
-// uint16 values; fp32 with n over DD_WINO_BLOCK, in_channels * DD_WINO_BLOCK floats; else unused.
+// M[xi] = U[xi] V[xi] for xi in [xi0, xi1): V[xi] is [in][n] at v + xi * v_stride, its rows v_rows apart
+// (n, or (tile + 2)² n where each channel's matrices lie together); M[xi] is [out][n] at m + xi * m_stride,
+// n a multiple of DD_WINO_COLUMNS. `u` is packed for `isa`. `work`: bf16, in_channels * n uint16 values;
+// fp32 with rows over DD_WINO_BLOCK apart, in_channels * DD_WINO_BLOCK floats; else unused.
 void dd_wino_products(dd_isa isa, const void *u, int out_channels, int in_channels, const float *v, long v_stride,
-                      float *m, long m_stride, long n, int xi0, int xi1, void *work);
+                      long v_rows, float *m, long m_stride, long n, int xi0, int xi1, void *work);
 // Floats of scratch one dd_wino_block call of `block` tiles of size `tile` needs.
 long dd_wino_block_floats(int tile, int in_channels, int out_channels, int block);
 // The whole convolution for tiles first .. first + block - 1 (a multiple of DD_WINO_BLOCK, counted row by
