@@ -6,6 +6,11 @@
 typedef float vf __attribute__((vector_size(VW * 4)));
 #define NV (NR / VW)
 
+// How far ahead of the micro-kernel's k loop the filters are fetched, in bytes: U streams from L3 (16.8 MB
+// once a block at 256 channels), and the hardware prefetchers alone held those products to 70–130
+// GFLOP/s a core against ~160 with this (Xeon of the README, one thread).
+enum { A_AHEAD = 2048 };
+
 #ifndef DD_BF16
 // c[MR][NR] (rows ldc apart) = a · b over k: a packed as [k][8] (row i of the block at a[kk * 8 + i]),
 // b rows ldb apart.
@@ -19,6 +24,7 @@ static inline __attribute__((always_inline)) void micro(const float *restrict a,
         }
 #pragma clang loop unroll_count(4)
     for (int kk = 0; kk < k; kk++) {
+        if (kk % 2 == 0) __builtin_prefetch((const char *)(a + kk * 8) + A_AHEAD, 0, 2);   // a line per two steps
         vf bv[NV];
         for (int j = 0; j < nv; j++) memcpy(&bv[j], b + kk * ldb + j * VW, sizeof(vf));
         for (int i = 0; i < MR; i++) {
@@ -70,6 +76,7 @@ static inline __attribute__((always_inline)) void micro(const uint32_t *restrict
     for (int i = 0; i < MR; i++)
         for (int j = 0; j < nv; j++) acc[i][j] = _mm512_setzero_ps();
     for (int p = 0; p < pairs; p++) {
+        if (p % 2 == 0) __builtin_prefetch((const char *)(a + p * 8) + A_AHEAD, 0, 2);
         __m512bh bv[NV];
         for (int j = 0; j < nv; j++) bv[j] = (__m512bh)_mm512_loadu_si512(b + p * ldb + j * 16);
         for (int i = 0; i < MR; i++) {
