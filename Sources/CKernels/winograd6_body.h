@@ -111,12 +111,23 @@ void NAME(dd_wino6_output)(const float *m, long xi_stride, int ty0, int ty1, flo
                 r[i][5] = m12 + 32 * m34 + 0.03125f * m56 + s7;
             }
             const int columns = width - 6 * t < 96 ? width - 6 * t : 96;
-            for (int b = 0; b < 6 && 6 * ty + b < height; b++) {   // then columns, one output row at a time
+            for (int a = 0; a < 6; a++) {   // the columns' pairs, as the rows' above: rows 1..6 become p12, m12, p34, m34, p56, m56
+                for (int i = 1; i < 7; i += 2) {
+                    const v16 plus = r[i][a] + r[i + 1][a], minus = r[i][a] - r[i + 1][a];
+                    r[i][a] = plus; r[i + 1][a] = minus;
+                }
+            }
+#pragma clang loop unroll(full)
+            for (int b = 0; b < 6; b++) {   // then columns, one output row at a time
+                if (6 * ty + b >= height) break;
+                // A^T row b: even rows take the sums, odd ones the differences, scaled by 2^b and 2^-b.
+                const float big = b == 0 ? 1 : b == 1 ? 2 : b == 2 ? 4 : b == 3 ? 8 : b == 4 ? 16 : 32, small = 1 / big;
+                const int odd = b % 2;
                 v16 y[6];
                 for (int a = 0; a < 6; a++) {
-                    y[a] = dd_wino6_at[b][0] * r[0][a] + dd_wino6_at[b][1] * r[1][a] + dd_wino6_at[b][2] * r[2][a]
-                         + dd_wino6_at[b][3] * r[3][a] + dd_wino6_at[b][4] * r[4][a] + dd_wino6_at[b][5] * r[5][a]
-                         + dd_wino6_at[b][6] * r[6][a] + dd_wino6_at[b][7] * r[7][a];
+                    y[a] = r[1 + odd][a] + big * r[3 + odd][a] + small * r[5 + odd][a];
+                    if (b == 0) y[a] += r[0][a];
+                    if (b == 5) y[a] += r[7][a];
                 }
                 v16 q[6];
                 UNPHASE6(0, y, q[0]); UNPHASE6(1, y, q[1]); UNPHASE6(2, y, q[2]);
