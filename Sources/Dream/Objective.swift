@@ -1,3 +1,5 @@
+import COpenBLAS
+
 /// What the dream maximises: a weighted sum over target layers of the mean of squared activations
 /// (over all channels, or the selected ones), or, with a guide, of activations times the guide's mean
 /// activation per channel.
@@ -77,29 +79,31 @@ public struct Objective: Sendable, Equatable {
     public var deepest: Layer { targets.map(\.layer).max { $0.index < $1.index }! }
 
     /// Writes d(objective)/d(activation) of one target into `seed` and returns its share of the objective.
+    /// Channels in parallel, each row's share summed by OpenBLAS, the channels' totals added in order.
     func seed(_ target: Int, activation a: FeatureMaps, into seed: FeatureMaps) -> Double {
         let t = targets[target]
         let selected = t.channels ?? Array(0..<a.channels)
         let n = Float(selected.count * a.height * a.width)
-        seed.zero()
-        var value = 0.0
-        for c in selected {
-            let guideWeight = guide?[target][c]
+        if t.channels != nil { seed.zero() }   // the others pass nothing; a whole map is written below
+        let guides = guide?[target]
+        nonisolated(unsafe) let totals = UnsafeMutableBufferPointer<Double>.allocate(capacity: selected.count)
+        defer { totals.deallocate() }
+        parallelChannels(selected.count) { k in
+            let c = selected[k]
+            var total = 0.0
             for y in 0..<a.height {
                 let src = a.data + a.index(c, y, 0), dst = seed.data + seed.index(c, y, 0)
-                var s: Float = 0
-                for x in 0..<a.width {
-                    if let g = guideWeight {
-                        s += src[x] * g
-                        dst[x] = t.weight * g / n
-                    } else {
-                        s += src[x] * src[x]
-                        dst[x] = t.weight * 2 * src[x] / n
-                    }
+                if let g = guides?[c] {
+                    var s: Float = 0
+                    for x in 0..<a.width { s += src[x] * g; dst[x] = t.weight * g / n }
+                    total += Double(s)
+                } else {
+                    total += Double(cblas_sdot(Int32(a.width), src, 1, src, 1))
+                    for x in 0..<a.width { dst[x] = t.weight * 2 * src[x] / n }
                 }
-                value += Double(s)
             }
+            totals[k] = total
         }
-        return Double(t.weight) * value / Double(n)
+        return Double(t.weight) * totals.reduce(0, +) / Double(n)
     }
 }
