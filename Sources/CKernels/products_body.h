@@ -6,9 +6,10 @@
 typedef float vf __attribute__((vector_size(VW * 4)));
 #define NV (NR / VW)
 
-// How far ahead of the micro-kernel's k loop the filters are fetched, in bytes: U streams from L3 (16.8 MB
-// once a block at 256 channels), and the hardware prefetchers alone held those products to 70–130
-// GFLOP/s a core against ~160 with this (Xeon of the README, one thread).
+// How far ahead of the fp32 micro-kernel's k loop the filters are fetched, in bytes: U streams from L3 (16.8
+// MB once a block at 256 channels), and the hardware prefetchers alone held those products to 70–130
+// GFLOP/s a core against ~160 with this (Xeon of the README, one thread). The bf16 kernel, at half the
+// rate on half the bytes, ran slower with it (conv3_x +3%).
 enum { A_AHEAD = 2048 };
 
 #ifndef DD_BF16
@@ -76,7 +77,6 @@ static inline __attribute__((always_inline)) void micro(const uint32_t *restrict
     for (int i = 0; i < MR; i++)
         for (int j = 0; j < nv; j++) acc[i][j] = _mm512_setzero_ps();
     for (int p = 0; p < pairs; p++) {
-        if (p % 2 == 0) __builtin_prefetch((const char *)(a + p * 8) + A_AHEAD, 0, 2);
         __m512bh bv[NV];
         for (int j = 0; j < nv; j++) bv[j] = (__m512bh)_mm512_loadu_si512(b + p * ldb + j * 16);
         for (int i = 0; i < MR; i++) {
