@@ -25,12 +25,6 @@ static inline int dd_tiles_across(int width, int tile) { return (width + tile - 
 // Row b of A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1].
 static const float dd_wino4_at[4][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
 
-// Row b of A^T for b = 0..5: points 0, 1, -1, 2, -2, 1/2, -1/2, and the last one.
-static const float dd_wino6_at[6][8] = {
-    {1, 1, 1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0.5f, -0.5f, 0}, {0, 1, 1, 4, 4, 0.25f, 0.25f, 0},
-    {0, 1, -1, 8, -8, 0.125f, -0.125f, 0}, {0, 1, 1, 16, 16, 0.0625f, 0.0625f, 0},
-    {0, 1, -1, 32, -32, 0.03125f, -0.03125f, 1}};
-
 // bf16 of x, rounded to nearest even (inputs are finite).
 static inline uint16_t dd_bf16(float x) {
     uint32_t bits;

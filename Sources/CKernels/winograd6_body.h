@@ -111,7 +111,8 @@ void NAME(dd_wino6_output)(const float *m, long xi_stride, int ty0, int ty1, flo
                 r[i][5] = m12 + 32 * m34 + 0.03125f * m56 + s7;
             }
             const int columns = width - 6 * t < 96 ? width - 6 * t : 96;
-            for (int a = 0; a < 6; a++) {   // the columns' pairs, as the rows' above: rows 1..6 become p12, m12, p34, m34, p56, m56
+            // The columns' pairs, as the rows' above: r[1..6] become p12, m12, p34, m34, p56, m56.
+            for (int a = 0; a < 6; a++) {
                 for (int i = 1; i < 7; i += 2) {
                     const v16 plus = r[i][a] + r[i + 1][a], minus = r[i][a] - r[i + 1][a];
                     r[i][a] = plus; r[i + 1][a] = minus;
@@ -120,8 +121,9 @@ void NAME(dd_wino6_output)(const float *m, long xi_stride, int ty0, int ty1, flo
 #pragma clang loop unroll(full)
             for (int b = 0; b < 6; b++) {   // then columns, one output row at a time
                 if (6 * ty + b >= height) break;
-                // A^T row b: even rows take the sums, odd ones the differences, scaled by 2^b and 2^-b.
-                const float big = b == 0 ? 1 : b == 1 ? 2 : b == 2 ? 4 : b == 3 ? 8 : b == 4 ? 16 : 32, small = 1 / big;
+                // A^T row b (points 0, ±1, ±2, ±1/2 and the last one): even b take the sums, odd b the
+                // differences, scaled by 1, 2^b and 2^-b; row 0 adds r0, row 5 adds r7.
+                const float big = (float)(1 << b), small = 1 / big;
                 const int odd = b % 2;
                 v16 y[6];
                 for (int a = 0; a < 6; a++) {

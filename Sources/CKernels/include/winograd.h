@@ -47,7 +47,7 @@ void dd_wino6_output(dd_isa isa, const float *m, long xi_stride, int ty0, int ty
 // the rows a transform writes or reads for one tile do not all fall into the same cache sets.
 long dd_wino_xi_stride(int channels, long n);
 // M[xi] = U[xi] V[xi] for xi in [xi0, xi1): V[xi] is [in][n] at v + xi * v_stride, its rows v_rows apart
-// (n, or (tile + 2)² n where each channel's matrices lie together); M[xi] is [out][n] at m + xi * m_stride,
+// (n, or (tile + 2)² rows where each channel's matrices lie together); M[xi] is [out][n] at m + xi * m_stride,
 // n a multiple of DD_WINO_COLUMNS. `u` is packed for `isa`. `work`: bf16, in_channels * n uint16 values;
 // fp32 with rows over DD_WINO_BLOCK apart, in_channels * DD_WINO_BLOCK floats; else unused.
 void dd_wino_products(dd_isa isa, const void *u, int out_channels, int in_channels, const float *v, long v_stride,
