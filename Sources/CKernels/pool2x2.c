@@ -1,5 +1,7 @@
 #include "pool2x2.h"
 
+#include <string.h>
+
 #include "store_row.h"
 
 DD_CLONES
@@ -29,14 +31,17 @@ void dd_pool2x2_backward(const uint8_t *codes, const float *gradient, float *inp
         const uint8_t *restrict code = codes + (long)y * w;
         const float *restrict g = gradient + (y + 1L) * out_pitch + 1;
         float *restrict g_top = input_gradient + (2L * y + 1) * pitch + 1, *restrict g_bottom = g_top + pitch;
+        // Each row of a window as one 64-bit pair (little-endian: the low half is the left column), so the
+        // stores stay contiguous and vectorise (written float by float, the backward took 2.5× the forward's time).
         for (int x = 0; x < w; x++) {
             const int c = code[x];
-            const float v = c & blocked ? 0 : g[x];
-            const int at = c & 3;
-            g_top[2 * x] = at == 0 ? v : 0;
-            g_top[2 * x + 1] = at == 1 ? v : 0;
-            g_bottom[2 * x] = at == 2 ? v : 0;
-            g_bottom[2 * x + 1] = at == 3 ? v : 0;
+            uint32_t bits;
+            memcpy(&bits, g + x, 4);
+            const uint64_t v = c & blocked ? 0 : bits;
+            const uint64_t pair = c & 1 ? v << 32 : v;
+            const uint64_t top = c & 2 ? 0 : pair, bottom = c & 2 ? pair : 0;
+            memcpy(g_top + 2 * x, &top, 8);
+            memcpy(g_bottom + 2 * x, &bottom, 8);
         }
         if (width % 2) { g_top[2 * w] = 0; g_bottom[2 * w] = 0; }
     }
