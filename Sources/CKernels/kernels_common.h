@@ -7,6 +7,7 @@
 #include <immintrin.h>
 #endif
 
+#include "pool2x2.h"
 #include "winograd.h"
 
 // Shared by the per-instruction-set kernels_*.c files.
@@ -18,6 +19,9 @@
 // Floats of one row of an input transform's column pass, whole vectors of 16: F(4×4)'s 32 tiles read
 // columns 0..129, the last group's +4 shift reads to 131; F(6×6)'s read 0..193.
 enum { DD_WINO4_SPAN = 144, DD_WINO6_SPAN = 208 };
+
+// Floats between the rows dd_wino_block unpools for one channel: a block's columns and border, whole vectors.
+static inline long dd_unpool_pitch(int tile, int block) { return (tile * block + 2 + 15) / 16 * 16; }
 
 // Tiles of size `tile` across `width` columns.
 static inline int dd_tiles_across(int width, int tile) { return (width + tile - 1) / tile; }
@@ -45,9 +49,10 @@ static inline uint16_t dd_bf16(float x) {
     void dd_wino_products_##suffix(const void *u, int out_channels, int in_channels, const float *v,         \
                                    long v_stride, long v_rows, float *m, long m_stride, long n, int xi0,      \
                                    int xi1, void *vb);                                                        \
-    void dd_wino_block_##suffix(int tile, const float *input, int in_channels, const void *u, int out_channels, \
-                                long plane, int height, int width, long first, int block, const float *bias,  \
-                                int relu, const float *mask, float *output, float *scratch);
+    void dd_wino_block_##suffix(int tile, const float *input, const dd_unpool *unpool, int in_channels,       \
+                                const void *u, int out_channels, long plane, int height, int width, long first, \
+                                int block, const float *bias, int relu, const float *mask, float *output,      \
+                                float *scratch);
 DD_DECLARE(generic)
 DD_DECLARE(avx2)
 DD_DECLARE(avx512)

@@ -144,6 +144,17 @@ static inline void fetch_rows(const float *plane, long pitch, int y0, int rows, 
     }
 }
 
+// The same for a pooled gradient and its codes (dd_unpool): what padded rows y0 .. y0 + rows - 1, columns
+// x0 .. x0 + columns - 1 of the map it makes read.
+static inline void fetch_pooled(const dd_unpool *unpool, int c, int height, int width, int y0, int rows, int x0,
+                                int columns) {
+    const int h = height / 2, w = width / 2;
+    fetch_rows(unpool->gradient + c * unpool->plane, w + 2, y0 / 2, rows / 2 + 1, h + 1, x0 / 2, columns / 2 + 1, 0);
+    const uint8_t *codes = unpool->codes + c * unpool->code_plane;
+    for (int y = y0 / 2; y < y0 / 2 + rows / 2 && y < h; y++)
+        for (int x = x0 / 2; x < x0 / 2 + columns / 2 && x < w; x += 64) __builtin_prefetch(codes + (long)y * w + x, 0, 2);
+}
+
 // One channel's transforms of tile size `tile`, as the dispatchers in winograd.c pick them.
 static inline void input_rows(int tile, const float *plane, long pitch, int height, int width, int ty, float *v,
                               long xi_stride, float *work) {
@@ -157,9 +168,9 @@ static inline void output_rows(int tile, const float *m, long xi_stride, int ty,
     else NAME(dd_wino4_output)(m, xi_stride, ty, ty + 1, plane, pitch, height, width, bias, relu, mask);
 }
 
-void NAME(dd_wino_block)(int tile, const float *input, int in_channels, const void *u, int out_channels, long plane,
-                         int height, int width, long first, int block, const float *bias, int relu,
-                         const float *mask, float *output, float *scratch) {
+void NAME(dd_wino_block)(int tile, const float *input, const dd_unpool *unpool, int in_channels, const void *u,
+                         int out_channels, long plane, int height, int width, long first, int block,
+                         const float *bias, int relu, const float *mask, float *output, float *scratch) {
     const long pitch = width + 2;
     const int across = dd_tiles_across(width, tile), xis = (tile + 2) * (tile + 2);
     const long total = (long)across * dd_tiles_across(height, tile);
@@ -167,6 +178,8 @@ void NAME(dd_wino_block)(int tile, const float *input, int in_channels, const vo
     const long v_stride = dd_wino_xi_stride(in_channels, block), m_stride = dd_wino_xi_stride(out_channels, block);
     float *v = scratch, *m = v + xis * v_stride, *work = m + xis * m_stride;
     uint16_t *vb = (uint16_t *)(work + dd_wino_work_floats(tile));
+    float *unpooled = work + dd_wino_work_floats(tile) + in_channels * block / 2;   // one channel's rows of a run
+    const long unpooled_pitch = dd_unpool_pitch(tile, block);
     // The first tile row of the block the same thread takes next (Sources/Dream/Winograd.swift hands out
     // runs of blocks), fetched ahead.
     const long next = first + block < total ? first + block : first;
@@ -183,10 +196,23 @@ void NAME(dd_wino_block)(int tile, const float *input, int in_channels, const vo
         runs[nruns].cols = width - tile * tx < tile * count ? width - tile * tx : tile * count;
     }
     for (int c = 0; c < in_channels; c++) {
-        fetch_rows(input + c * plane, pitch, next_y, tile + 2, height + 1, next_x, next_columns + 2, 0);
-        for (int r = 0; r < nruns; r++)
-            input_rows(tile, input + c * plane + tile * runs[r].tx, pitch, height, runs[r].cols, runs[r].ty,
-                       v + (long)c * block + runs[r].at, v_stride, work);
+        if (unpool) fetch_pooled(unpool, c, height, width, next_y, tile + 2, next_x, next_columns + 2);
+        else fetch_rows(input + c * plane, pitch, next_y, tile + 2, height + 1, next_x, next_columns + 2, 0);
+        for (int r = 0; r < nruns; r++) {
+            float *vc = v + (long)c * block + runs[r].at;
+            if (!unpool) {
+                input_rows(tile, input + c * plane + tile * runs[r].tx, pitch, height, runs[r].cols, runs[r].ty, vc,
+                           v_stride, work);
+                continue;
+            }
+            // The run's tile + 2 padded rows (fewer at the map's bottom), made in `unpooled` and transformed as
+            // its tile row 0.
+            const int y0 = tile * runs[r].ty, rows = height + 2 - y0 < tile + 2 ? height + 2 - y0 : tile + 2;
+            dd_pool2x2_backward_rows(unpool->codes + c * unpool->code_plane, unpool->gradient + c * unpool->plane,
+                                     height, width, unpool->through_relu, y0, rows, tile * runs[r].tx,
+                                     runs[r].cols + 2, unpooled, unpooled_pitch);
+            input_rows(tile, unpooled, unpooled_pitch, rows - 2, runs[r].cols, 0, vc, v_stride, work);
+        }
     }
     // The map's end: products for whole groups of DD_WINO_COLUMNS tiles, none stale.
     const int columns = (tiles + DD_WINO_COLUMNS - 1) / DD_WINO_COLUMNS * DD_WINO_COLUMNS;

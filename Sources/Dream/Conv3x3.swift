@@ -110,6 +110,21 @@ public func conv3x3BackwardInput(_ outputGradient: FeatureMaps, _ weights: Conv3
     if let reluOutput { reluBackward(output: reluOutput, gradient: inputGradient) }
 }
 
+/// Whether `conv3x3BackwardInput(unpooling:)` runs for these weights: on the fast path's Winograd blocks.
+public func conv3x3ReadsUnpooled(_ weights: Conv3x3Weights, scratch: WinogradScratch?) -> Bool {
+    guard let scratch, let filters = weights.winogradBackward(tile: scratch.path.tile) else { return false }
+    return filters.runsBlocks
+}
+
+/// `conv3x3BackwardInput` of the gradient `maxPool2x2Backward` would route back from `pooled`, read a few
+/// rows at a time: that map (4× the pooled one) is never written whole. Only where `conv3x3ReadsUnpooled`.
+public func conv3x3BackwardInput(unpooling pooled: PooledGradient, _ weights: Conv3x3Weights, _ inputGradient: FeatureMaps,
+                                 reluOutput: FeatureMaps? = nil, scratch: WinogradScratch) {
+    precondition(conv3x3ReadsUnpooled(weights, scratch: scratch) && pooled.gradient.channels == weights.outChannels)
+    winogradConv3x3(unpooling: pooled, weights.winogradBackward(tile: scratch.path.tile)!, mask: reluOutput, inputGradient,
+                    scratch: scratch)
+}
+
 /// Layers with fewer input channels than this (conv1_1) run on the row kernel in the fast path, both ways:
 /// their GEMMs are too thin (K = 3 forward, M = 3 backward) and re-read the wide side nine times.
 let thinChannels = 16

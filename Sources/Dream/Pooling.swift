@@ -21,6 +21,22 @@ public final class PoolCodes: @unchecked Sendable {
     deinit { data.deallocate() }
 }
 
+/// A max-pooling's output gradient with the codes that route it back, for a convolution below that reads
+/// the routed map a few rows at a time (`conv3x3BackwardInput(unpooling:)`) instead of a whole one.
+public struct PooledGradient {
+    public let gradient: FeatureMaps
+    public let codes: PoolCodes
+    /// As `maxPool2x2Backward`'s `throughReLU`.
+    public let throughReLU: Bool
+
+    public init(gradient: FeatureMaps, codes: PoolCodes, throughReLU: Bool) {
+        precondition(gradient.channels == codes.channels && gradient.height == codes.height && gradient.width == codes.width)
+        self.gradient = gradient
+        self.codes = codes
+        self.throughReLU = throughReLU
+    }
+}
+
 /// 2×2 max-pooling with stride 2 and floor semantics (torchvision): an odd last row or column is dropped.
 /// Padded layout in and out; `codes` records each window's first maximum for the backward.
 public func maxPool2x2Forward(_ input: FeatureMaps, _ output: FeatureMaps, codes: PoolCodes) {

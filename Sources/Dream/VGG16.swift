@@ -138,6 +138,14 @@ public final class VGG16: Sendable {
         func fusesReLU(below op: Layer) -> Bool {
             op.index > 0 && Layer.all[op.index - 1].isReLU && !objective.targets.contains { $0.layer.index == op.index - 1 }
         }
+        // A pool's gradient the convolution below reads routed back a few rows at a time (`unpooling`), where
+        // nothing needs the routed map between them: the ReLU between is fused and neither is a target.
+        var pooled: PooledGradient?
+        func readsUnpooled(below pool: Layer) -> Bool {
+            guard pool.index >= 2, fusesReLU(below: pool), case .conv(_, _, let k) = Layer.all[pool.index - 2].kind,
+                  !objective.targets.contains(where: { $0.layer.index == pool.index - 2 }) else { return false }
+            return conv3x3ReadsUnpooled(weights.convolutions[k], scratch: workspace.winograd)
+        }
         for op in Layer.all[0...workspace.depth.index].reversed() {
             let started = workspace.profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             defer { workspace.record(op, backward: started) }
@@ -152,16 +160,26 @@ public final class VGG16: Sendable {
             case .conv(_, _, let k):
                 let next = workspace.gradient(like: input, slot: g === workspace.gradient(like: input, slot: 0) ? 1 : 0)
                 let fuse = fusesReLU(below: op)
-                conv3x3BackwardInput(g, weights.convolutions[k], next, reluOutput: fuse ? input : nil,
-                                     scratch: workspace.winograd)
+                if let from = pooled {
+                    conv3x3BackwardInput(unpooling: from, weights.convolutions[k], next, reluOutput: fuse ? input : nil,
+                                         scratch: workspace.winograd!)
+                    pooled = nil
+                } else {
+                    conv3x3BackwardInput(g, weights.convolutions[k], next, reluOutput: fuse ? input : nil,
+                                         scratch: workspace.winograd)
+                }
                 reluDone = fuse
                 g = next
             case .pool:
-                let next = workspace.gradient(like: input, slot: 0)
                 let fuse = fusesReLU(below: op)
-                maxPool2x2Backward(workspace.poolCodes[op.index]!, g, next, throughReLU: fuse)
+                if readsUnpooled(below: op) {
+                    pooled = PooledGradient(gradient: g, codes: workspace.poolCodes[op.index]!, throughReLU: true)
+                } else {
+                    let next = workspace.gradient(like: input, slot: 0)
+                    maxPool2x2Backward(workspace.poolCodes[op.index]!, g, next, throughReLU: fuse)
+                    g = next
+                }
                 reluDone = fuse
-                g = next
             }
         }
         return (value, imageGradient(g, width: image.width, height: image.height))

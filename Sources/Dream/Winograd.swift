@@ -128,20 +128,39 @@ func winogradConv3x3(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Fl
                      chunkFloats: Int = winogradChunkFloats, blocked: Bool? = nil) {
     let cin = filters.inChannels, cout = filters.outChannels
     precondition(input.channels == cin && output.channels == cout && input.height == output.height && input.width == output.width)
-    let ours = filters.packable
-    if ours && blocked ?? (cin * cout <= winogradBlockedChannels) {
-        winogradBlocks(input, filters, bias: bias, relu: relu, mask: mask, output, scratch: scratch)
+    if filters.packable && blocked ?? filters.runsBlocks {
+        winogradBlocks(.maps(input), filters, bias: bias, relu: relu, mask: mask, output, scratch: scratch)
     } else {
         winogradChunks(input, filters, bias: bias, relu: relu, mask: mask, output, scratch: scratch, chunkFloats: chunkFloats,
-                       ownProducts: ours)
+                       ownProducts: filters.packable)
     }
+}
+
+/// `winogradConv3x3` (no bias, no ReLU) of the map `maxPool2x2Backward` would make from `pooled`, made a
+/// block's rows at a time (`dd_unpool`) and never whole. Only for filters that run blocks.
+func winogradConv3x3(unpooling pooled: PooledGradient, _ filters: WinogradFilters, mask: FeatureMaps?,
+                     _ output: FeatureMaps, scratch: WinogradScratch) {
+    precondition(filters.runsBlocks && pooled.gradient.channels == filters.inChannels && output.channels == filters.outChannels)
+    precondition(pooled.codes.height == output.height / 2 && pooled.codes.width == output.width / 2)
+    winogradBlocks(.unpooled(pooled), filters, bias: nil, relu: false, mask: mask, output, scratch: scratch)
+}
+
+extension WinogradFilters {
+    /// Whether these filters run fused blocks (`winogradBlockedChannels`), as opposed to chunks.
+    var runsBlocks: Bool { packable && inChannels * outChannels <= winogradBlockedChannels }
+}
+
+/// What a block reads: a map, or a pooling's gradient routed back on the way.
+private enum BlockInput {
+    case maps(FeatureMaps)
+    case unpooled(PooledGradient)
 }
 
 /// The fused path: blocks of 32 tiles (counted row by row, so only the map's last block is short),
 /// spread over the cores.
-private func winogradBlocks(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Float]?, relu: Bool,
+private func winogradBlocks(_ input: BlockInput, _ filters: WinogradFilters, bias: [Float]?, relu: Bool,
                             mask: FeatureMaps?, _ output: FeatureMaps, scratch: WinogradScratch) {
-    let cin = filters.inChannels, cout = filters.outChannels, h = input.height, w = input.width, tile = filters.tile
+    let cin = filters.inChannels, cout = filters.outChannels, h = output.height, w = output.width, tile = filters.tile
     let block = Int(DD_WINO_BLOCK)   // 64 and 96 measured slower for 64 and 128 channels
     let blocks = ((w + tile - 1) / tile * ((h + tile - 1) / tile) + block - 1) / block
     let workers = min(ProcessInfo.processInfo.activeProcessorCount, blocks)
@@ -149,14 +168,24 @@ private func winogradBlocks(_ input: FeatureMaps, _ filters: WinogradFilters, bi
     nonisolated(unsafe) let u = filters.products(for: scratch.path), areas = scratch.perWorker
     let path = scratch.path
     let biasCopy = bias ?? []
-    biasCopy.withUnsafeBufferPointer { b in
-        nonisolated(unsafe) let biasPointer = bias == nil ? nil : b.baseAddress
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            // A run of neighbouring blocks each: the kernel fetches the next block's rows ahead.
-            for job in blocks * worker / workers..<blocks * (worker + 1) / workers {
-                dd_wino_block(path.isa, Int32(tile), input.data, Int32(cin), u, Int32(cout), input.plane, Int32(h), Int32(w),
-                              job * block, Int32(block), biasPointer, relu ? 1 : 0,
-                              mask.map { UnsafePointer($0.data) }, output.data, areas[worker])
+    let maps: UnsafePointer<Float>?, unpool: dd_unpool
+    switch input {
+    case .maps(let m): (maps, unpool) = (UnsafePointer(m.data), dd_unpool())
+    case .unpooled(let p):
+        (maps, unpool) = (nil, dd_unpool(gradient: p.gradient.data, codes: p.codes.data, plane: p.gradient.plane,
+                                         code_plane: p.codes.plane, through_relu: p.throughReLU ? 1 : 0))
+    }
+    withUnsafePointer(to: unpool) { unpoolPointer in
+        biasCopy.withUnsafeBufferPointer { b in
+            nonisolated(unsafe) let biasPointer = bias == nil ? nil : b.baseAddress
+            nonisolated(unsafe) let unpooling = maps == nil ? unpoolPointer : nil, input = maps
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                // A run of neighbouring blocks each: the kernel fetches the next block's rows ahead.
+                for job in blocks * worker / workers..<blocks * (worker + 1) / workers {
+                    dd_wino_block(path.isa, Int32(tile), input, unpooling, Int32(cin), u, Int32(cout), output.plane, Int32(h),
+                                  Int32(w), job * block, Int32(block), biasPointer, relu ? 1 : 0,
+                                  mask.map { UnsafePointer($0.data) }, output.data, areas[worker])
+                }
             }
         }
     }

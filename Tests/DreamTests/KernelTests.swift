@@ -206,6 +206,76 @@ struct KernelTests {
         }
     }
 
+    /// A convolution's backward that reads a pooling's gradient unpooled a block at a time gives the same bits
+    /// as pooling's backward into a map and the convolution of that map: on every path and tile, through a
+    /// ReLU or not, at odd sizes (a last row and column no window covers) and with blocks across tile rows.
+    @Test("backward reading a pooled gradient unpooled equals pool backward then the convolution, on every kernel path",
+          arguments: [ConvCase(cin: 16, cout: 8, height: 13, width: 75), ConvCase(cin: 8, cout: 16, height: 20, width: 200),
+                      ConvCase(cin: 8, cout: 8, height: 7, width: 9)])
+    func unpooledBackward(_ s: ConvCase) {
+        let w = randomFloats(s.cout * s.cin * 9, seed: 51), b = randomFloats(s.cout, seed: 52)
+        let weights = w.withUnsafeBufferPointer {
+            Conv3x3Weights(oihw: $0, bias: b, inChannels: s.cin, outChannels: s.cout, winogradMinimumChannels: 1)
+        }
+        // A ReLU's output (many all-zero windows), its pooling, and a gradient for the pooled maps.
+        let below = maps(randomFloats(s.cout * s.height * s.width, seed: 53).map { max($0 - 0.4, 0) }, channels: s.cout,
+                         height: s.height, width: s.width)
+        let codes = PoolCodes(channels: s.cout, height: s.height, width: s.width)
+        maxPool2x2Forward(below, FeatureMaps(channels: s.cout, height: s.height / 2, width: s.width / 2), codes: codes)
+        let pooled = maps(randomFloats(s.cout * (s.height / 2) * (s.width / 2), seed: 54), channels: s.cout,
+                          height: s.height / 2, width: s.width / 2)
+        let mask = maps(randomFloats(s.cin * s.height * s.width, seed: 55), channels: s.cin, height: s.height, width: s.width)
+        for path in KernelPath.supported {
+            let scratch = WinogradScratch(path: path)
+            for tile in path.bf16 ? [4] : [6, 4] {
+                let filters = weights.winogradBackward(tile: tile)!
+                for throughReLU in [false, true] {
+                    let routed = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+                    maxPool2x2Backward(codes, pooled, routed, throughReLU: throughReLU)
+                    let expected = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
+                    winogradConv3x3(routed, filters, bias: nil, relu: false, mask: mask, expected, scratch: scratch, blocked: true)
+                    let fused = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
+                    winogradConv3x3(unpooling: PooledGradient(gradient: pooled, codes: codes, throughReLU: throughReLU), filters,
+                                    mask: mask, fused, scratch: scratch)
+                    #expect(fused.unpadded() == expected.unpadded(), "\(path), F(\(tile)×\(tile)), through ReLU \(throughReLU)")
+                    #expect(expected.unpadded().contains { $0 != 0 })
+                }
+            }
+        }
+    }
+
+    /// Any rows and columns of the routed map, made on their own, are those of the whole map (border zero),
+    /// and nothing past them is written.
+    @Test("pool backward's rows equal the same window of the whole map", arguments: [(5, 7), (6, 9), (4, 40), (3, 2)])
+    func poolBackwardRows(_ size: (Int, Int)) {
+        let (h, w) = size
+        let input = maps(randomFloats(h * w, seed: 61).map { max($0 - 0.3, 0) }, channels: 1, height: h, width: w)
+        let codes = PoolCodes(channels: 1, height: h, width: w)
+        maxPool2x2Forward(input, FeatureMaps(channels: 1, height: h / 2, width: w / 2), codes: codes)
+        let pooled = maps(randomFloats((h / 2) * (w / 2), seed: 62), channels: 1, height: h / 2, width: w / 2)
+        let whole = FeatureMaps(channels: 1, height: h, width: w)
+        maxPool2x2Backward(codes, pooled, whole, throughReLU: true)
+        let pitch = w + 2
+        var part = [Float](repeating: .nan, count: (h + 2) * pitch)
+        for y0 in 0..<h + 2 {
+            for x0 in 0..<w + 2 {
+                for columns in 1...w + 2 - x0 {
+                    let rows = h + 2 - y0
+                    for i in part.indices { part[i] = .nan }
+                    dd_pool2x2_backward_rows(codes.data, pooled.data, Int32(h), Int32(w), 1, Int32(y0), Int32(rows),
+                                             Int32(x0), Int32(columns), &part, pitch)
+                    for r in 0..<rows {
+                        let wrong = (0..<columns).first { part[r * pitch + $0] != whole.data[(y0 + r) * pitch + x0 + $0] }
+                        if wrong != nil || (columns < pitch && !part[r * pitch + columns].isNaN) {
+                            Issue.record("rows from \(y0), columns \(x0) ..< \(x0 + columns): row \(r) wrong at \(wrong ?? columns)")
+                            return
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Pooling backward with the ReLU below it fused in equals the two done one after the other, on a ReLU
     /// output with many all-zero windows.
     @Test("max-pool backward through ReLU equals pool backward then ReLU backward")

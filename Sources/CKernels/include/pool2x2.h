@@ -15,5 +15,9 @@ void dd_pool2x2_forward(const float *input, float *output, uint8_t *codes, int h
 // passes nothing.
 void dd_pool2x2_backward(const uint8_t *codes, const float *gradient, float *input_gradient, int height, int width,
                          int through_relu);
+// Padded rows y0 .. y0 + rows - 1, columns x0 .. x0 + columns - 1, of what dd_pool2x2_backward writes (the
+// border zero), into out (rows out_pitch floats apart): a few rows where they are needed instead of a map.
+void dd_pool2x2_backward_rows(const uint8_t *codes, const float *gradient, int height, int width, int through_relu,
+                              int y0, int rows, int x0, int columns, float *out, long out_pitch);
 
 #endif

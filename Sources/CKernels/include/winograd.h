@@ -54,11 +54,21 @@ void dd_wino_products(dd_isa isa, const void *u, int out_channels, int in_channe
                       long v_rows, float *m, long m_stride, long n, int xi0, int xi1, void *work);
 // Floats of scratch one dd_wino_block call of `block` tiles of size `tile` needs.
 long dd_wino_block_floats(int tile, int in_channels, int out_channels, int block);
+// A convolution's input given as a 2x2 max-pooling's output gradient (pool2x2.h): the map
+// dd_pool2x2_backward would write from these, made a block's rows at a time instead of whole. `gradient`
+// holds a channel every `plane` floats, `codes` every `code_plane` bytes.
+typedef struct {
+    const float *gradient;
+    const uint8_t *codes;
+    long plane, code_plane;
+    int through_relu;
+} dd_unpool;
 // The whole convolution for tiles first .. first + block - 1 (a multiple of DD_WINO_BLOCK, counted row by
 // row over the map; fewer at its end), which may span several tile rows: input transforms, products and
-// output transforms in one pass, so that a block's tiles stay in cache. Channels are `plane` floats apart
-// in input, output and mask; bias has out_channels values, or is NULL.
-void dd_wino_block(dd_isa isa, int tile, const float *input, int in_channels, const void *u, int out_channels,
-                   long plane, int height, int width, long first, int block, const float *bias, int relu,
-                   const float *mask, float *output, float *scratch);
+// output transforms in one pass, so that a block's tiles stay in cache. The input is `input`, or, where
+// `unpool` is not NULL (input NULL), the map it makes. Channels are `plane` floats apart in input, output
+// and mask; bias has out_channels values, or is NULL.
+void dd_wino_block(dd_isa isa, int tile, const float *input, const dd_unpool *unpool, int in_channels, const void *u,
+                   int out_channels, long plane, int height, int width, long first, int block, const float *bias,
+                   int relu, const float *mask, float *output, float *scratch);
 #endif
