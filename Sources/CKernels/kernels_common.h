@@ -20,8 +20,9 @@
 // columns 0..129, the last group's +4 shift reads to 131; F(6×6)'s read 0..193.
 enum { DD_WINO4_SPAN = 144, DD_WINO6_SPAN = 208 };
 
-// Floats between the rows dd_wino_block unpools for one channel: a block's columns and border, whole vectors.
-static inline long dd_unpool_pitch(int tile, int block) { return (tile * block + 2 + 15) / 16 * 16; }
+// Floats between the rows dd_wino_block unpools or pools for one channel: a block's columns and border,
+// whole vectors.
+static inline long dd_block_rows_pitch(int tile, int block) { return (tile * block + 2 + 15) / 16 * 16; }
 
 // Tiles of size `tile` across `width` columns.
 static inline int dd_tiles_across(int width, int tile) { return (width + tile - 1) / tile; }
@@ -52,7 +53,7 @@ static inline uint16_t dd_bf16(float x) {
     void dd_wino_block_##suffix(int tile, const float *input, const dd_unpool *unpool, int in_channels,       \
                                 const void *u, int out_channels, long plane, int height, int width, long first, \
                                 int block, const float *bias, int relu, const float *mask, float *output,      \
-                                float *scratch);
+                                const dd_pool *pool, float *scratch);
 DD_DECLARE(generic)
 DD_DECLARE(avx2)
 DD_DECLARE(avx512)

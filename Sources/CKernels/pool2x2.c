@@ -5,20 +5,24 @@
 #include "store_row.h"
 
 DD_CLONES
-void dd_pool2x2_forward(const float *input, float *output, uint8_t *codes, int height, int width) {
-    const long pitch = width + 2, out_pitch = width / 2 + 2;
-    const int h = height / 2, w = width / 2;
-    for (int y = 0; y < h; y++) {
-        const float *restrict top = input + (2L * y + 1) * pitch + 1, *restrict bottom = top + pitch;
-        float *restrict out = output + (y + 1L) * out_pitch + 1;
-        uint8_t *restrict code = codes + (long)y * w;
-        for (int x = 0; x < w; x++) {   // branch-free, so that it vectorises
+void dd_pool2x2_forward_rows(const float *input, long pitch, int rows, int columns, float *output, long out_pitch,
+                             uint8_t *codes, long code_pitch) {
+    for (int y = 0; y < rows / 2; y++) {
+        const float *restrict top = input + 2L * y * pitch, *restrict bottom = top + pitch;
+        float *restrict out = output + y * out_pitch;
+        uint8_t *restrict code = codes + y * code_pitch;
+        for (int x = 0; x < columns / 2; x++) {   // branch-free, so that it vectorises
             const float a = top[2 * x], b = top[2 * x + 1], d = bottom[2 * x], e = bottom[2 * x + 1];
             const float ab = a > b ? a : b, de = d > e ? d : e, m = ab > de ? ab : de;
             out[x] = m;
             code[x] = (uint8_t)((a == m ? 0 : b == m ? 1 : d == m ? 2 : 3) | (m > 0 ? 0 : DD_POOL_NOT_POSITIVE));
         }
     }
+}
+
+void dd_pool2x2_forward(const float *input, float *output, uint8_t *codes, int height, int width) {
+    const long pitch = width + 2, out_pitch = width / 2 + 2;
+    dd_pool2x2_forward_rows(input + pitch + 1, pitch, height, width, output + out_pitch + 1, out_pitch, codes, width / 2);
 }
 
 // One row of a window's gradient pairs: the left and right cells of each of n windows in one 64-bit pair

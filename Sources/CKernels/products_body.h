@@ -170,7 +170,8 @@ static inline void output_rows(int tile, const float *m, long xi_stride, int ty,
 
 void NAME(dd_wino_block)(int tile, const float *input, const dd_unpool *unpool, int in_channels, const void *u,
                          int out_channels, long plane, int height, int width, long first, int block,
-                         const float *bias, int relu, const float *mask, float *output, float *scratch) {
+                         const float *bias, int relu, const float *mask, float *output, const dd_pool *pool,
+                         float *scratch) {
     const long pitch = width + 2;
     const int across = dd_tiles_across(width, tile), xis = (tile + 2) * (tile + 2);
     const long total = (long)across * dd_tiles_across(height, tile);
@@ -178,8 +179,8 @@ void NAME(dd_wino_block)(int tile, const float *input, const dd_unpool *unpool, 
     const long v_stride = dd_wino_xi_stride(in_channels, block), m_stride = dd_wino_xi_stride(out_channels, block);
     float *v = scratch, *m = v + xis * v_stride, *work = m + xis * m_stride;
     uint16_t *vb = (uint16_t *)(work + dd_wino_work_floats(tile));
-    float *unpooled = work + dd_wino_work_floats(tile) + in_channels * block / 2;   // one channel's rows of a run
-    const long unpooled_pitch = dd_unpool_pitch(tile, block);
+    float *band = work + dd_wino_work_floats(tile) + in_channels * block / 2;   // one channel's rows of a run
+    const long band_pitch = dd_block_rows_pitch(tile, block);
     // The first tile row of the block the same thread takes next (Sources/Dream/Winograd.swift hands out
     // runs of blocks), fetched ahead.
     const long next = first + block < total ? first + block : first;
@@ -205,13 +206,13 @@ void NAME(dd_wino_block)(int tile, const float *input, const dd_unpool *unpool, 
                            v_stride, work);
                 continue;
             }
-            // The run's tile + 2 padded rows (fewer at the map's bottom), made in `unpooled` and transformed as
-            // its tile row 0.
+            // The run's tile + 2 padded rows (fewer at the map's bottom), made in `band` and transformed as its
+            // tile row 0.
             const int y0 = tile * runs[r].ty, rows = height + 2 - y0 < tile + 2 ? height + 2 - y0 : tile + 2;
             dd_pool2x2_backward_rows(unpool->codes + c * unpool->code_plane, unpool->gradient + c * unpool->plane,
                                      height, width, unpool->through_relu, y0, rows, tile * runs[r].tx,
-                                     runs[r].cols + 2, unpooled, unpooled_pitch);
-            input_rows(tile, unpooled, unpooled_pitch, rows - 2, runs[r].cols, 0, vc, v_stride, work);
+                                     runs[r].cols + 2, band, band_pitch);
+            input_rows(tile, band, band_pitch, rows - 2, runs[r].cols, 0, vc, v_stride, work);
         }
     }
     // The map's end: products for whole groups of DD_WINO_COLUMNS tiles, none stale.
@@ -221,13 +222,28 @@ void NAME(dd_wino_block)(int tile, const float *input, const dd_unpool *unpool, 
             for (int c = 0; c < in_channels; c++) memset(v + xi * v_stride + c * block + tiles, 0, sizeof(float) * (columns - tiles));
     }
     products(u, out_channels, in_channels, v, v_stride, block, m, m_stride, block, columns, 0, xis, vb);
+    const long pooled_pitch = width / 2 + 2;
     for (int c = 0; c < out_channels; c++) {
-        fetch_rows(output + c * plane, pitch, next_y + 1, tile, height, next_x + 1, next_columns, 1);
-        if (mask) fetch_rows(mask + c * plane, pitch, next_y + 1, tile, height, next_x + 1, next_columns, 0);
+        if (!pool) {
+            fetch_rows(output + c * plane, pitch, next_y + 1, tile, height, next_x + 1, next_columns, 1);
+            if (mask) fetch_rows(mask + c * plane, pitch, next_y + 1, tile, height, next_x + 1, next_columns, 0);
+        }
         for (int r = 0; r < nruns; r++) {
-            const long at = c * plane + tile * runs[r].tx;
-            output_rows(tile, m + (long)c * block + runs[r].at, m_stride, runs[r].ty, output + at, pitch, height,
-                        runs[r].cols, bias ? bias[c] : 0, relu, mask ? mask + at : NULL);
+            const float *mc = m + (long)c * block + runs[r].at;
+            const float b = bias ? bias[c] : 0;
+            if (!pool) {
+                const long at = c * plane + tile * runs[r].tx;
+                output_rows(tile, mc, m_stride, runs[r].ty, output + at, pitch, height, runs[r].cols, b, relu,
+                            mask ? mask + at : NULL);
+                continue;
+            }
+            // The run's rows (fewer at the map's bottom) into `band` as its tile row 0, pooled from there
+            // (tile rows and columns start even, so no window straddles two runs).
+            const int y0 = tile * runs[r].ty, x0 = tile * runs[r].tx, rows = height - y0 < tile ? height - y0 : tile;
+            output_rows(tile, mc, m_stride, 0, band, band_pitch, rows, runs[r].cols, b, relu, NULL);
+            dd_pool2x2_forward_rows(band + band_pitch + 1, band_pitch, rows, runs[r].cols,
+                                    pool->output + c * pool->plane + (y0 / 2 + 1) * pooled_pitch + x0 / 2 + 1, pooled_pitch,
+                                    pool->codes + c * pool->code_plane + (long)(y0 / 2) * (width / 2) + x0 / 2, width / 2);
         }
     }
 }

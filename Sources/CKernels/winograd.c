@@ -10,7 +10,7 @@ long dd_wino_xi_stride(int channels, long n) { return channels * n + 16; }
 
 long dd_wino_block_floats(int tile, int in_channels, int out_channels, int block) {
     return (tile + 2) * (tile + 2) * (dd_wino_xi_stride(in_channels, block) + dd_wino_xi_stride(out_channels, block))
-        + dd_wino_work_floats(tile) + in_channels * block / 2 + (tile + 2) * dd_unpool_pitch(tile, block);
+        + dd_wino_work_floats(tile) + in_channels * block / 2 + (tile + 2) * dd_block_rows_pitch(tile, block);
 }
 
 int dd_isa_supported(dd_isa isa) {
@@ -134,7 +134,7 @@ void dd_wino_products(dd_isa isa, const void *u, int out_channels, int in_channe
 
 void dd_wino_block(dd_isa isa, int tile, const float *input, const dd_unpool *unpool, int in_channels, const void *u,
                    int out_channels, long plane, int height, int width, long first, int block, const float *bias,
-                   int relu, const float *mask, float *output, float *scratch) {
+                   int relu, const float *mask, float *output, const dd_pool *pool, float *scratch) {
     DISPATCH(isa, dd_wino_block, (tile, input, unpool, in_channels, u, out_channels, plane, height, width, first, block,
-                                  bias, relu, mask, output, scratch))
+                                  bias, relu, mask, output, pool, scratch))
 }

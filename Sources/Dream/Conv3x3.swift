@@ -110,17 +110,28 @@ public func conv3x3BackwardInput(_ outputGradient: FeatureMaps, _ weights: Conv3
     if let reluOutput { reluBackward(output: reluOutput, gradient: inputGradient) }
 }
 
-/// Whether `conv3x3BackwardInput(unpooling:)` runs for these weights: on the fast path's Winograd blocks.
-public func conv3x3ReadsUnpooled(_ weights: Conv3x3Weights, scratch: WinogradScratch?) -> Bool {
-    guard let scratch, let filters = weights.winogradBackward(tile: scratch.path.tile) else { return false }
+/// Whether the fast path runs these weights' forward or backward in Winograd blocks: the passes that can
+/// pool their output (`conv3x3Forward(pooling:)`) or read a pooled gradient (`conv3x3BackwardInput(unpooling:)`).
+public func conv3x3RunsBlocks(_ weights: Conv3x3Weights, backward: Bool, scratch: WinogradScratch?) -> Bool {
+    guard let scratch, let filters = backward ? weights.winogradBackward(tile: scratch.path.tile)
+                                              : weights.winogradForward(tile: scratch.path.tile) else { return false }
     return filters.runsBlocks
 }
 
+/// `conv3x3Forward`, then `maxPool2x2Forward` of its output into `pooled` and `codes`: that output (4× the
+/// pooled maps) is made a few rows at a time and never written. Only where `conv3x3RunsBlocks` forward.
+public func conv3x3Forward(_ input: FeatureMaps, _ weights: Conv3x3Weights, pooling pooled: FeatureMaps, codes: PoolCodes,
+                           relu: Bool, scratch: WinogradScratch) {
+    precondition(conv3x3RunsBlocks(weights, backward: false, scratch: scratch))
+    winogradConv3x3(input, weights.winogradForward(tile: scratch.path.tile)!, bias: weights.bias, relu: relu, pooling: pooled,
+                    codes: codes, scratch: scratch)
+}
+
 /// `conv3x3BackwardInput` of the gradient `maxPool2x2Backward` would route back from `pooled`, read a few
-/// rows at a time: that map (4× the pooled one) is never written whole. Only where `conv3x3ReadsUnpooled`.
+/// rows at a time: that map (4× the pooled one) is never written whole. Only where `conv3x3RunsBlocks` backward.
 public func conv3x3BackwardInput(unpooling pooled: PooledGradient, _ weights: Conv3x3Weights, _ inputGradient: FeatureMaps,
                                  reluOutput: FeatureMaps? = nil, scratch: WinogradScratch) {
-    precondition(conv3x3ReadsUnpooled(weights, scratch: scratch) && pooled.gradient.channels == weights.outChannels)
+    precondition(conv3x3RunsBlocks(weights, backward: true, scratch: scratch) && pooled.gradient.channels == weights.outChannels)
     winogradConv3x3(unpooling: pooled, weights.winogradBackward(tile: scratch.path.tile)!, mask: reluOutput, inputGradient,
                     scratch: scratch)
 }

@@ -94,6 +94,8 @@ public final class VGG16: Sendable {
     public static func minimumSide(for layer: Layer) -> Int { 1 << layer.poolsBefore }
 
     /// Runs the network to `workspace.depth` and returns the output of `layer` (a view into the workspace).
+    /// Without an objective every operation's output is kept in the workspace; with one, a convolution whose
+    /// ReLU and pooling follow (none a target) may pool straight away, leaving its own output unwritten.
     @discardableResult
     public func forward(_ image: Image, _ workspace: Workspace, seeding objective: Objective? = nil) -> (FeatureMaps, Double) {
         precondition(image.width == workspace.width && image.height == workspace.height, "workspace size mismatch")
@@ -102,6 +104,15 @@ public final class VGG16: Sendable {
         var value = 0.0
         let targets = objective?.targets ?? []
         workspace.targetValues = Array(repeating: 0, count: targets.count)
+        // The pool a convolution has already done (`conv3x3Forward(pooling:)`).
+        var pooledAt: Int?
+        func pools(_ conv: Layer, _ k: Int) -> Bool {
+            let pool = conv.index + 2
+            guard objective != nil, pool <= workspace.depth.index, Layer.all[conv.index + 1].isReLU,
+                  case .pool = Layer.all[pool].kind,
+                  !targets.contains(where: { $0.layer.index == conv.index || $0.layer.index == conv.index + 1 }) else { return false }
+            return conv3x3RunsBlocks(weights.convolutions[k], backward: false, scratch: workspace.winograd)
+        }
         for op in Layer.all[0...workspace.depth.index] {
             let out = workspace.outputs[op.index]
             let started = workspace.profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
@@ -109,12 +120,18 @@ public final class VGG16: Sendable {
             switch op.kind {
             case .conv(_, _, let k):
                 let fuse = op.index < workspace.depth.index && !targets.contains { $0.layer == op }
-                conv3x3Forward(current, weights.convolutions[k], out, relu: fuse, scratch: workspace.winograd)
+                if pools(op, k) {
+                    pooledAt = op.index + 2
+                    conv3x3Forward(current, weights.convolutions[k], pooling: workspace.outputs[op.index + 2],
+                                   codes: workspace.poolCodes[op.index + 2]!, relu: true, scratch: workspace.winograd!)
+                } else {
+                    conv3x3Forward(current, weights.convolutions[k], out, relu: fuse, scratch: workspace.winograd)
+                }
             case .relu:
                 let fused = !targets.contains { $0.layer.index == op.index - 1 }
                 if !fused { for i in 0..<out.count { out.data[i] = max(out.data[i], 0) } }
             case .pool:
-                maxPool2x2Forward(current, out, codes: workspace.poolCodes[op.index]!)
+                if pooledAt != op.index { maxPool2x2Forward(current, out, codes: workspace.poolCodes[op.index]!) }
             }
             current = out
             for (t, target) in targets.enumerated() where target.layer == op {
@@ -144,7 +161,7 @@ public final class VGG16: Sendable {
         func readsUnpooled(below pool: Layer) -> Bool {
             guard pool.index >= 2, fusesReLU(below: pool), case .conv(_, _, let k) = Layer.all[pool.index - 2].kind,
                   !objective.targets.contains(where: { $0.layer.index == pool.index - 2 }) else { return false }
-            return conv3x3ReadsUnpooled(weights.convolutions[k], scratch: workspace.winograd)
+            return conv3x3RunsBlocks(weights.convolutions[k], backward: true, scratch: workspace.winograd)
         }
         for op in Layer.all[0...workspace.depth.index].reversed() {
             let started = workspace.profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds

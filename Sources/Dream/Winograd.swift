@@ -129,7 +129,8 @@ func winogradConv3x3(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Fl
     let cin = filters.inChannels, cout = filters.outChannels
     precondition(input.channels == cin && output.channels == cout && input.height == output.height && input.width == output.width)
     if filters.packable && blocked ?? filters.runsBlocks {
-        winogradBlocks(.maps(input), filters, bias: bias, relu: relu, mask: mask, output, scratch: scratch)
+        winogradBlocks(.maps(input), filters, bias: bias, relu: relu, mask: mask, .maps(output), height: input.height,
+                       width: input.width, scratch: scratch)
     } else {
         winogradChunks(input, filters, bias: bias, relu: relu, mask: mask, output, scratch: scratch, chunkFloats: chunkFloats,
                        ownProducts: filters.packable)
@@ -142,7 +143,19 @@ func winogradConv3x3(unpooling pooled: PooledGradient, _ filters: WinogradFilter
                      _ output: FeatureMaps, scratch: WinogradScratch) {
     precondition(filters.runsBlocks && pooled.gradient.channels == filters.inChannels && output.channels == filters.outChannels)
     precondition(pooled.codes.height == output.height / 2 && pooled.codes.width == output.width / 2)
-    winogradBlocks(.unpooled(pooled), filters, bias: nil, relu: false, mask: mask, output, scratch: scratch)
+    winogradBlocks(.unpooled(pooled), filters, bias: nil, relu: false, mask: mask, .maps(output), height: output.height,
+                   width: output.width, scratch: scratch)
+}
+
+/// `winogradConv3x3` (no mask), then `maxPool2x2Forward` of its output into `pooled` and `codes`: the output
+/// made a block's rows at a time (`dd_pool`) and never whole. Only for filters that run blocks.
+func winogradConv3x3(_ input: FeatureMaps, _ filters: WinogradFilters, bias: [Float]?, relu: Bool,
+                     pooling pooled: FeatureMaps, codes: PoolCodes, scratch: WinogradScratch) {
+    precondition(filters.runsBlocks && input.channels == filters.inChannels && pooled.channels == filters.outChannels)
+    precondition(codes.channels == pooled.channels && codes.height == input.height / 2 && codes.width == input.width / 2)
+    precondition(pooled.height == codes.height && pooled.width == codes.width)
+    winogradBlocks(.maps(input), filters, bias: bias, relu: relu, mask: nil, .pooled(pooled, codes), height: input.height,
+                   width: input.width, scratch: scratch)
 }
 
 extension WinogradFilters {
@@ -156,35 +169,49 @@ private enum BlockInput {
     case unpooled(PooledGradient)
 }
 
+/// What a block writes: a map, or that map's pooling.
+private enum BlockOutput {
+    case maps(FeatureMaps)
+    case pooled(FeatureMaps, PoolCodes)
+}
+
 /// The fused path: blocks of 32 tiles (counted row by row, so only the map's last block is short),
-/// spread over the cores.
+/// spread over the cores. The convolution's maps are `height` × `width`.
 private func winogradBlocks(_ input: BlockInput, _ filters: WinogradFilters, bias: [Float]?, relu: Bool,
-                            mask: FeatureMaps?, _ output: FeatureMaps, scratch: WinogradScratch) {
-    let cin = filters.inChannels, cout = filters.outChannels, h = output.height, w = output.width, tile = filters.tile
+                            mask: FeatureMaps?, _ output: BlockOutput, height h: Int, width w: Int,
+                            scratch: WinogradScratch) {
+    let cin = filters.inChannels, cout = filters.outChannels, tile = filters.tile
     let block = Int(DD_WINO_BLOCK)   // 64 and 96 measured slower for 64 and 128 channels
     let blocks = ((w + tile - 1) / tile * ((h + tile - 1) / tile) + block - 1) / block
     let workers = min(ProcessInfo.processInfo.activeProcessorCount, blocks)
     scratch.reserve(workers: workers, floats: Int(dd_wino_block_floats(Int32(tile), Int32(cin), Int32(cout), Int32(block))))
     nonisolated(unsafe) let u = filters.products(for: scratch.path), areas = scratch.perWorker
-    let path = scratch.path
+    let path = scratch.path, plane = (h + 2) * (w + 2)
     let biasCopy = bias ?? []
-    let maps: UnsafePointer<Float>?, unpool: dd_unpool
+    var inputMaps: UnsafePointer<Float>?, unpool = dd_unpool()
     switch input {
-    case .maps(let m): (maps, unpool) = (UnsafePointer(m.data), dd_unpool())
+    case .maps(let m): inputMaps = UnsafePointer(m.data)
     case .unpooled(let p):
-        (maps, unpool) = (nil, dd_unpool(gradient: p.gradient.data, codes: p.codes.data, plane: p.gradient.plane,
-                                         code_plane: p.codes.plane, through_relu: p.throughReLU ? 1 : 0))
+        unpool = dd_unpool(gradient: p.gradient.data, codes: p.codes.data, plane: p.gradient.plane, code_plane: p.codes.plane,
+                           through_relu: p.throughReLU ? 1 : 0)
+    }
+    var outputMaps: UnsafeMutablePointer<Float>?, pool = dd_pool()
+    switch output {
+    case .maps(let m): outputMaps = m.data
+    case .pooled(let m, let codes): pool = dd_pool(output: m.data, codes: codes.data, plane: m.plane, code_plane: codes.plane)
     }
     withUnsafePointer(to: unpool) { unpoolPointer in
-        biasCopy.withUnsafeBufferPointer { b in
-            nonisolated(unsafe) let biasPointer = bias == nil ? nil : b.baseAddress
-            nonisolated(unsafe) let unpooling = maps == nil ? unpoolPointer : nil, input = maps
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                // A run of neighbouring blocks each: the kernel fetches the next block's rows ahead.
-                for job in blocks * worker / workers..<blocks * (worker + 1) / workers {
-                    dd_wino_block(path.isa, Int32(tile), input, unpooling, Int32(cin), u, Int32(cout), output.plane, Int32(h),
-                                  Int32(w), job * block, Int32(block), biasPointer, relu ? 1 : 0,
-                                  mask.map { UnsafePointer($0.data) }, output.data, areas[worker])
+        withUnsafePointer(to: pool) { poolPointer in
+            biasCopy.withUnsafeBufferPointer { b in
+                nonisolated(unsafe) let biasPointer = bias == nil ? nil : b.baseAddress, input = inputMaps, output = outputMaps
+                nonisolated(unsafe) let unpooling = input == nil ? unpoolPointer : nil, pooling = output == nil ? poolPointer : nil
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    // A run of neighbouring blocks each: the kernel fetches the next block's rows ahead.
+                    for job in blocks * worker / workers..<blocks * (worker + 1) / workers {
+                        dd_wino_block(path.isa, Int32(tile), input, unpooling, Int32(cin), u, Int32(cout), plane, Int32(h),
+                                      Int32(w), job * block, Int32(block), biasPointer, relu ? 1 : 0,
+                                      mask.map { UnsafePointer($0.data) }, output, pooling, areas[worker])
+                    }
                 }
             }
         }

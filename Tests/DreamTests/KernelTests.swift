@@ -244,6 +244,40 @@ struct KernelTests {
         }
     }
 
+    /// A convolution that pools its output a block's rows at a time gives the same maxima and codes, bit for
+    /// bit, as the convolution into a map and its pooling: on every path and tile, with ReLU or not, at odd
+    /// sizes (a last row and column no window takes) and with blocks across tile rows.
+    @Test("convolution pooling its output equals the convolution then max-pool, on every kernel path",
+          arguments: [ConvCase(cin: 16, cout: 8, height: 13, width: 75), ConvCase(cin: 8, cout: 16, height: 20, width: 200),
+                      ConvCase(cin: 8, cout: 8, height: 7, width: 9)])
+    func pooledForward(_ s: ConvCase) {
+        let w = randomFloats(s.cout * s.cin * 9, seed: 71), b = randomFloats(s.cout, seed: 72)
+        let weights = w.withUnsafeBufferPointer {
+            Conv3x3Weights(oihw: $0, bias: b, inChannels: s.cin, outChannels: s.cout, winogradMinimumChannels: 1)
+        }
+        let input = maps(randomFloats(s.cin * s.height * s.width, seed: 73), channels: s.cin, height: s.height, width: s.width)
+        let (h, w2) = (s.height / 2, s.width / 2)
+        for path in KernelPath.supported {
+            let scratch = WinogradScratch(path: path)
+            for tile in path.bf16 ? [4] : [6, 4] {
+                let filters = weights.winogradForward(tile: tile)!
+                for relu in [false, true] {
+                    let full = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+                    winogradConv3x3(input, filters, bias: b, relu: relu, full, scratch: scratch, blocked: true)
+                    let expected = FeatureMaps(channels: s.cout, height: h, width: w2), expectedCodes = PoolCodes(channels: s.cout, height: s.height, width: s.width)
+                    maxPool2x2Forward(full, expected, codes: expectedCodes)
+                    let pooled = FeatureMaps(channels: s.cout, height: h, width: w2), codes = PoolCodes(channels: s.cout, height: s.height, width: s.width)
+                    winogradConv3x3(input, filters, bias: b, relu: relu, pooling: pooled, codes: codes, scratch: scratch)
+                    let what = "\(path), F(\(tile)×\(tile)), ReLU \(relu)"
+                    #expect(pooled.unpadded() == expected.unpadded(), "\(what)")
+                    #expect(Array(UnsafeBufferPointer(start: codes.data, count: s.cout * h * w2))
+                            == Array(UnsafeBufferPointer(start: expectedCodes.data, count: s.cout * h * w2)), "\(what): codes")
+                    #expect((0..<pooled.channels).allSatisfy { pooled.data[$0 * pooled.plane] == 0 }, "\(what): border")
+                }
+            }
+        }
+    }
+
     /// Any rows and columns of the routed map, made on their own, are those of the whole map (border zero),
     /// and nothing past them is written.
     @Test("pool backward's rows equal the same window of the whole map", arguments: [(5, 7), (6, 9), (4, 40), (3, 2)])

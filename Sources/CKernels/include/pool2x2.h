@@ -9,6 +9,11 @@
 // row-major order (0..3), plus DD_POOL_NOT_POSITIVE when that maximum is not positive.
 enum { DD_POOL_NOT_POSITIVE = 4 };
 void dd_pool2x2_forward(const float *input, float *output, uint8_t *codes, int height, int width);
+// The same for `rows` rows and `columns` columns of a map from `input` on (rows pitch floats apart; the
+// first of a window pair), into the windows' maxima from `output` on and their codes from `codes` on
+// (rows out_pitch floats and code_pitch bytes apart). A last odd row or column is dropped.
+void dd_pool2x2_forward_rows(const float *input, long pitch, int rows, int columns, float *output, long out_pitch,
+                             uint8_t *codes, long code_pitch);
 // Backward from the forward's codes: each output gradient goes to its window's first maximum, as PyTorch
 // does; every window is written whole, and the odd last row and column that no window covers are
 // cleared. With through_relu (the input is a ReLU's output), a window whose maximum is not positive

@@ -63,12 +63,21 @@ typedef struct {
     long plane, code_plane;
     int through_relu;
 } dd_unpool;
+// A convolution's output given to a 2x2 max-pooling (pool2x2.h): what dd_pool2x2_forward would make of the
+// output map (the maxima into `output`, a channel every `plane` floats; codes every `code_plane` bytes),
+// made a block's rows at a time; the map itself is never written.
+typedef struct {
+    float *output;
+    uint8_t *codes;
+    long plane, code_plane;
+} dd_pool;
 // The whole convolution for tiles first .. first + block - 1 (a multiple of DD_WINO_BLOCK, counted row by
 // row over the map; fewer at its end), which may span several tile rows: input transforms, products and
 // output transforms in one pass, so that a block's tiles stay in cache. The input is `input`, or, where
-// `unpool` is not NULL (input NULL), the map it makes. Channels are `plane` floats apart in input, output
-// and mask; bias has out_channels values, or is NULL.
+// `unpool` is not NULL (input NULL), the map it makes; the output goes to `output`, or, where `pool` is
+// not NULL (output and mask NULL), pooled. Channels are `plane` floats apart in input, output and mask;
+// bias has out_channels values, or is NULL.
 void dd_wino_block(dd_isa isa, int tile, const float *input, const dd_unpool *unpool, int in_channels, const void *u,
                    int out_channels, long plane, int height, int width, long first, int block, const float *bias,
-                   int relu, const float *mask, float *output, float *scratch);
+                   int relu, const float *mask, float *output, const dd_pool *pool, float *scratch);
 #endif
