@@ -95,7 +95,7 @@ public final class VGG16: Sendable {
 
     /// Runs the network to `workspace.depth` and returns the output of `layer` (a view into the workspace).
     /// Without an objective every operation's output is kept in the workspace; with one, a convolution whose
-    /// ReLU and pooling follow (none a target) may pool straight away, leaving its own output unwritten.
+    /// ReLU and pooling follow (neither it nor the ReLU a target) may pool at once, leaving its own output unwritten.
     @discardableResult
     public func forward(_ image: Image, _ workspace: Workspace, seeding objective: Objective? = nil) -> (FeatureMaps, Double) {
         precondition(image.width == workspace.width && image.height == workspace.height, "workspace size mismatch")
