@@ -84,7 +84,7 @@ struct BenchCommand: ParsableCommand {
             }
             print("    " + op.name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: " %7.1f ms %7.1f ms  ", f * 1000, b * 1000) + rate)
         }
-        if !direct {
+        if !direct && Layer.all[0...objective.deepest.index].contains(where: \.isPool) {
             print("    (a pool right after a convolution and its ReLU, neither a target, runs inside that convolution both ways:")
             print("     its time is in the convolution's row)")
         }

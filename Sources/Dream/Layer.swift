@@ -41,6 +41,7 @@ public struct Layer: Sendable, Equatable, CustomStringConvertible {
     }
 
     var isReLU: Bool { if case .relu = kind { true } else { false } }
+    public var isPool: Bool { if case .pool = kind { true } else { false } }
 
     /// Max-pools before this operation's output (a pool counts once it has run).
     public var poolsBefore: Int {

@@ -106,11 +106,9 @@ public final class VGG16: Sendable {
         workspace.targetValues = Array(repeating: 0, count: targets.count)
         // The pool a convolution has already done (`conv3x3Forward(pooling:)`).
         var pooledAt: Int?
-        func pools(_ conv: Layer, _ k: Int) -> Bool {
-            let pool = conv.index + 2
-            guard objective != nil, pool <= workspace.depth.index, Layer.all[conv.index + 1].isReLU,
-                  case .pool = Layer.all[pool].kind,
-                  !targets.contains(where: { $0.layer.index == conv.index || $0.layer.index == conv.index + 1 }) else { return false }
+        func pools(_ conv: Layer) -> Bool {
+            guard objective != nil, conv.index + 2 <= workspace.depth.index,
+                  let k = Self.convolution(under: Layer.all[conv.index + 2], targets: targets) else { return false }
             return conv3x3RunsBlocks(weights.convolutions[k], backward: false, scratch: workspace.winograd)
         }
         for op in Layer.all[0...workspace.depth.index] {
@@ -120,7 +118,7 @@ public final class VGG16: Sendable {
             switch op.kind {
             case .conv(_, _, let k):
                 let fuse = op.index < workspace.depth.index && !targets.contains { $0.layer == op }
-                if pools(op, k) {
+                if pools(op) {
                     pooledAt = op.index + 2
                     conv3x3Forward(current, weights.convolutions[k], pooling: workspace.outputs[op.index + 2],
                                    codes: workspace.poolCodes[op.index + 2]!, relu: true, scratch: workspace.winograd!)
@@ -155,12 +153,10 @@ public final class VGG16: Sendable {
         func fusesReLU(below op: Layer) -> Bool {
             op.index > 0 && Layer.all[op.index - 1].isReLU && !objective.targets.contains { $0.layer.index == op.index - 1 }
         }
-        // A pool's gradient the convolution below reads routed back a few rows at a time (`unpooling`), where
-        // nothing needs the routed map between them: the ReLU between is fused and neither is a target.
+        // A pool's gradient the convolution below reads routed back a few rows at a time (`unpooling`).
         var pooled: PooledGradient?
         func readsUnpooled(below pool: Layer) -> Bool {
-            guard pool.index >= 2, fusesReLU(below: pool), case .conv(_, _, let k) = Layer.all[pool.index - 2].kind,
-                  !objective.targets.contains(where: { $0.layer.index == pool.index - 2 }) else { return false }
+            guard let k = Self.convolution(under: pool, targets: objective.targets) else { return false }
             return conv3x3RunsBlocks(weights.convolutions[k], backward: true, scratch: workspace.winograd)
         }
         for op in Layer.all[0...workspace.depth.index].reversed() {
@@ -200,6 +196,16 @@ public final class VGG16: Sendable {
             }
         }
         return (value, imageGradient(g, width: image.width, height: image.height))
+    }
+
+    /// The convolution (its index in `weights.convolutions`) under `pool` and the ReLU between, when neither
+    /// is a target: nothing then needs the full-size map between them, which the fast path never writes
+    /// (`conv3x3Forward(pooling:)`, `conv3x3BackwardInput(unpooling:)`).
+    private static func convolution(under pool: Layer, targets: [LayerTarget]) -> Int? {
+        guard pool.isPool, pool.index >= 2, Layer.all[pool.index - 1].isReLU,
+              case .conv(_, _, let k) = Layer.all[pool.index - 2].kind,
+              !targets.contains(where: { $0.layer.index == pool.index - 1 || $0.layer.index == pool.index - 2 }) else { return nil }
+        return k
     }
 
     private func loadInput(_ image: Image, _ maps: FeatureMaps) {

@@ -21,6 +21,14 @@ func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
 struct ConvCase: CustomTestStringConvertible, Sendable {
     let cin: Int, cout: Int, height: Int, width: Int
     var testDescription: String { "\(cin)→\(cout) at \(width)×\(height)" }
+
+    /// Random weights (taps from `seed`, bias from `seed + 1`) with Winograd filters at any channel count.
+    func winogradWeights(seed: UInt64) -> Conv3x3Weights {
+        let w = randomFloats(cout * cin * 9, seed: seed), b = randomFloats(cout, seed: seed + 1)
+        return w.withUnsafeBufferPointer {
+            Conv3x3Weights(oihw: $0, bias: b, inChannels: cin, outChannels: cout, winogradMinimumChannels: 1)
+        }
+    }
 }
 
 @Suite("3×3 convolution, pooling and ReLU kernels against naive references")
@@ -86,10 +94,7 @@ struct KernelTests {
                                ConvCase(cin: 16, cout: 16, height: 13, width: 200), ConvCase(cin: 8, cout: 8, height: 6, width: 1536)])
     func winograd(_ s: ConvCase) {
         let x = randomFloats(s.cin * s.height * s.width, seed: 21), y = randomFloats(s.cout * s.height * s.width, seed: 22)
-        let w = randomFloats(s.cout * s.cin * 9, seed: 23), b = randomFloats(s.cout, seed: 24)
-        let weights = w.withUnsafeBufferPointer {
-            Conv3x3Weights(oihw: $0, bias: b, inChannels: s.cin, outChannels: s.cout, winogradMinimumChannels: 1)
-        }
+        let weights = s.winogradWeights(seed: 23), b = weights.bias
         let input = maps(x, channels: s.cin, height: s.height, width: s.width)
         let g = maps(y, channels: s.cout, height: s.height, width: s.width)
         #expect(KernelPath.supported.contains(.generic))
@@ -213,10 +218,7 @@ struct KernelTests {
           arguments: [ConvCase(cin: 16, cout: 8, height: 13, width: 75), ConvCase(cin: 8, cout: 16, height: 20, width: 200),
                       ConvCase(cin: 8, cout: 8, height: 7, width: 9)])
     func unpooledBackward(_ s: ConvCase) {
-        let w = randomFloats(s.cout * s.cin * 9, seed: 51), b = randomFloats(s.cout, seed: 52)
-        let weights = w.withUnsafeBufferPointer {
-            Conv3x3Weights(oihw: $0, bias: b, inChannels: s.cin, outChannels: s.cout, winogradMinimumChannels: 1)
-        }
+        let weights = s.winogradWeights(seed: 51)
         // A ReLU's output (many all-zero windows), its pooling, and a gradient for the pooled maps.
         let below = maps(randomFloats(s.cout * s.height * s.width, seed: 53).map { max($0 - 0.4, 0) }, channels: s.cout,
                          height: s.height, width: s.width)
@@ -251,10 +253,7 @@ struct KernelTests {
           arguments: [ConvCase(cin: 16, cout: 8, height: 13, width: 75), ConvCase(cin: 8, cout: 16, height: 20, width: 200),
                       ConvCase(cin: 8, cout: 8, height: 7, width: 9)])
     func pooledForward(_ s: ConvCase) {
-        let w = randomFloats(s.cout * s.cin * 9, seed: 71), b = randomFloats(s.cout, seed: 72)
-        let weights = w.withUnsafeBufferPointer {
-            Conv3x3Weights(oihw: $0, bias: b, inChannels: s.cin, outChannels: s.cout, winogradMinimumChannels: 1)
-        }
+        let weights = s.winogradWeights(seed: 71), b = weights.bias
         let input = maps(randomFloats(s.cin * s.height * s.width, seed: 73), channels: s.cin, height: s.height, width: s.width)
         let (h, w2) = (s.height / 2, s.width / 2)
         for path in KernelPath.supported {
