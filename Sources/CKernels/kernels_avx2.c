@@ -1,4 +1,4 @@
-// The kernels for avx2: winograd4_body.h, winograd6_body.h and products_body.h built for this instruction set.
+// The kernels for avx2: the *_body.h files built for this instruction set.
 #include "kernels_common.h"
 
 #define ISA_SUFFIX avx2
@@ -13,6 +13,8 @@
 #include "winograd4_body.h"
 #include "winograd6_body.h"
 #include "products_body.h"
+#include "pool2x2_body.h"
+#include "conv3x3_rows_body.h"
 
 #if defined(__x86_64__)
 #pragma clang attribute pop

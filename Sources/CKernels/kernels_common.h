@@ -7,7 +7,9 @@
 #include <immintrin.h>
 #endif
 
+#include "conv3x3_rows.h"
 #include "pool2x2.h"
+#include "store_row.h"
 #include "winograd.h"
 
 // Shared by the per-instruction-set kernels_*.c files.
@@ -53,10 +55,31 @@ static inline uint16_t dd_bf16(float x) {
     void dd_wino_block_##suffix(int tile, const float *input, const dd_unpool *unpool, int in_channels,       \
                                 const void *u, int out_channels, long plane, int height, int width, long first, \
                                 int block, const float *bias, int relu, const float *mask, float *output,      \
-                                const dd_pool *pool, float *scratch);
+                                const dd_pool *pool, float *scratch);                                    \
+    void dd_pool2x2_forward_rows_##suffix(const float *input, long pitch, int rows, int columns, float *output, \
+                                          long out_pitch, uint8_t *codes, long code_pitch);                   \
+    void dd_pool2x2_backward_rows_##suffix(const uint8_t *codes, const float *gradient, int height, int width,  \
+                                           int through_relu, int y0, int rows, int x0, int columns, float *out, \
+                                           long out_pitch);                                                    \
+    void dd_conv3x3_rows_##suffix(const float *input, int in_channels, const float *taps, int out_channels,    \
+                                  int o0, int count, int height, int width, int y0, int y1, const float *bias, \
+                                  int relu, const float *mask, float *output);
 DD_DECLARE(generic)
 DD_DECLARE(avx2)
 DD_DECLARE(avx512)
 DD_DECLARE(avx512bf16)
+
+// `f` for `isa`: f_avx512bf16, f_avx512, f_avx2 or f_generic called with `args`.
+#if defined(__x86_64__)
+#define DISPATCH(isa, f, args)                          \
+    switch (isa) {                                      \
+    case DD_ISA_AVX512_BF16: f##_avx512bf16 args; break; \
+    case DD_ISA_AVX512: f##_avx512 args; break;         \
+    case DD_ISA_AVX2: f##_avx2 args; break;             \
+    default: f##_generic args; break;                   \
+    }
+#else
+#define DISPATCH(isa, f, args) f##_generic args
+#endif
 
 #endif

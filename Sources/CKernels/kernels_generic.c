@@ -1,4 +1,4 @@
-// The kernels for generic: winograd4_body.h, winograd6_body.h and products_body.h built for this instruction set.
+// The kernels for generic: the *_body.h files built for this instruction set.
 #include "kernels_common.h"
 
 #define ISA_SUFFIX generic
@@ -9,3 +9,5 @@
 #include "winograd4_body.h"
 #include "winograd6_body.h"
 #include "products_body.h"
+#include "pool2x2_body.h"
+#include "conv3x3_rows_body.h"

@@ -209,7 +209,7 @@ void NAME(dd_wino_block)(int tile, const float *input, const dd_unpool *unpool, 
             // The run's tile + 2 padded rows (fewer at the map's bottom), made in `band` and transformed as its
             // tile row 0.
             const int y0 = tile * runs[r].ty, rows = height + 2 - y0 < tile + 2 ? height + 2 - y0 : tile + 2;
-            dd_pool2x2_backward_rows(unpool->codes + c * unpool->code_plane, unpool->gradient + c * unpool->plane,
+            NAME(dd_pool2x2_backward_rows)(unpool->codes + c * unpool->code_plane, unpool->gradient + c * unpool->plane,
                                      height, width, unpool->through_relu, y0, rows, tile * runs[r].tx,
                                      runs[r].cols + 2, band, band_pitch);
             input_rows(tile, band, band_pitch, rows - 2, runs[r].cols, 0, vc, v_stride, work);
@@ -241,7 +241,7 @@ void NAME(dd_wino_block)(int tile, const float *input, const dd_unpool *unpool, 
             // (tile rows and columns start even, so no window straddles two runs).
             const int y0 = tile * runs[r].ty, x0 = tile * runs[r].tx, rows = height - y0 < tile ? height - y0 : tile;
             output_rows(tile, mc, m_stride, 0, band, band_pitch, rows, runs[r].cols, b, relu, NULL);
-            dd_pool2x2_forward_rows(band + band_pitch + 1, band_pitch, rows, runs[r].cols,
+            NAME(dd_pool2x2_forward_rows)(band + band_pitch + 1, band_pitch, rows, runs[r].cols,
                                     pool->output + c * pool->plane + (y0 / 2 + 1) * pooled_pitch + x0 / 2 + 1, pooled_pitch,
                                     pool->codes + c * pool->code_plane + (long)(y0 / 2) * (width / 2) + x0 / 2, width / 2);
         }

@@ -1,13 +1,6 @@
 #ifndef DEEPDREAM_STORE_ROW_H
 #define DEEPDREAM_STORE_ROW_H
 
-// Compiled three times, picked at load time: AVX-512, AVX2+FMA or baseline x86-64, the widest the CPU has.
-#if defined(__x86_64__) && defined(__clang__)
-#define DD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define DD_CLONES
-#endif
-
 // out[x] = line[x] + bias, then ReLU, then the mask; one loop per case so each vectorises.
 static inline void store_row(float *restrict out, const float *restrict line, int width, float bias, int relu,
                              const float *restrict mask) {

@@ -95,18 +95,6 @@ void dd_wino_pack_bf16(int xis, const float *packed, int out_channels, int in_ch
                         dd_bf16(packed[xi * size + ((long)ob * in_channels + i) * 8 + r]);
 }
 
-#if defined(__x86_64__)
-#define DISPATCH(isa, f, args)                          \
-    switch (isa) {                                      \
-    case DD_ISA_AVX512_BF16: f##_avx512bf16 args; break; \
-    case DD_ISA_AVX512: f##_avx512 args; break;         \
-    case DD_ISA_AVX2: f##_avx2 args; break;             \
-    default: f##_generic args; break;                   \
-    }
-#else
-#define DISPATCH(isa, f, args) f##_generic args
-#endif
-
 void dd_wino4_input(dd_isa isa, const float *plane, long pitch, int height, int width, int ty0, int ty1,
                     float *v, long xi_stride, float *work) {
     DISPATCH(isa, dd_wino4_input, (plane, pitch, height, width, ty0, ty1, v, xi_stride, work))

@@ -81,8 +81,8 @@ public func conv3x3Forward(_ input: FeatureMaps, _ weights: Conv3x3Weights, _ ou
         winogradConv3x3(input, filters, bias: weights.bias, relu: relu, output, scratch: scratch)
         return
     }
-    if scratch != nil && weights.inChannels < thinChannels {
-        convolveRows(input, weights.forwardTaps, bias: weights.bias, relu: relu, mask: nil, output)
+    if let scratch, weights.inChannels < thinChannels {
+        convolveRows(input, weights.forwardTaps, bias: weights.bias, relu: relu, mask: nil, output, path: scratch.path)
         return
     }
     convolveTaps(input, weights.forwardTaps, output)
@@ -101,8 +101,9 @@ public func conv3x3BackwardInput(_ outputGradient: FeatureMaps, _ weights: Conv3
         winogradConv3x3(outputGradient, filters, bias: nil, relu: false, mask: reluOutput, inputGradient, scratch: scratch)
         return
     }
-    if scratch != nil && weights.inChannels < thinChannels {
-        convolveRows(outputGradient, weights.backwardTaps, bias: nil, relu: false, mask: reluOutput, inputGradient)
+    if let scratch, weights.inChannels < thinChannels {
+        convolveRows(outputGradient, weights.backwardTaps, bias: nil, relu: false, mask: reluOutput, inputGradient,
+                     path: scratch.path)
         return
     }
     convolveTaps(outputGradient, weights.backwardTaps, inputGradient)
@@ -142,7 +143,7 @@ let thinChannels = 16
 
 /// Direct convolution a row band at a time (`Sources/CKernels/conv3x3_rows.c`), bias, ReLU and mask fused.
 private func convolveRows(_ input: FeatureMaps, _ taps: UnsafeMutablePointer<Float>, bias: [Float]?, relu: Bool,
-                          mask: FeatureMaps?, _ output: FeatureMaps) {
+                          mask: FeatureMaps?, _ output: FeatureMaps, path: KernelPath) {
     let cin = input.channels, cout = output.channels, h = output.height, w = output.width
     let band = 8, bands = (h + band - 1) / band
     let group = Int(DD_ROWS_CHANNELS), groups = (cout + group - 1) / group
@@ -152,8 +153,8 @@ private func convolveRows(_ input: FeatureMaps, _ taps: UnsafeMutablePointer<Flo
         nonisolated(unsafe) let biasPointer = bias == nil ? nil : b.baseAddress
         DispatchQueue.concurrentPerform(iterations: groups * bands) { job in
             let o0 = job / bands * group, y0 = job % bands * band
-            dd_conv3x3_rows(input.data, Int32(cin), taps, Int32(cout), Int32(o0), Int32(min(group, cout - o0)), Int32(h), Int32(w),
-                            Int32(y0), Int32(min(y0 + band, h)), biasPointer, relu ? 1 : 0,
+            dd_conv3x3_rows(path.isa, input.data, Int32(cin), taps, Int32(cout), Int32(o0), Int32(min(group, cout - o0)),
+                            Int32(h), Int32(w), Int32(y0), Int32(min(y0 + band, h)), biasPointer, relu ? 1 : 0,
                             mask.map { UnsafePointer($0.data) }, output.data)
         }
     }

@@ -26,11 +26,13 @@ public struct KernelPath: Sendable, Equatable, CustomStringConvertible {
 
     /// Every path this CPU runs, fastest fp32 first, then bf16.
     public static var supported: [KernelPath] { [avx512, avx2, generic, avx512BF16].filter(\.isSupported) }
+    /// The fastest fp32 path this CPU runs.
+    public static let fastest = supported.first { !$0.bf16 }!
 
     /// The path for `precision` on this CPU.
     public static func resolve(_ precision: Precision) throws(DreamError) -> KernelPath {
         switch precision {
-        case .auto, .fp32: return supported.first { !$0.bf16 }!
+        case .auto, .fp32: return fastest
         case .bf16:
             guard avx512BF16.isSupported else {
                 throw .invalidSetting("precision bf16 needs a CPU with AVX512-BF16; this one has \(supported.first!)")

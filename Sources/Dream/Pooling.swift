@@ -38,13 +38,14 @@ public struct PooledGradient {
 }
 
 /// 2×2 max-pooling with stride 2 and floor semantics (torchvision): an odd last row or column is dropped.
-/// Padded layout in and out; `codes` records each window's first maximum for the backward.
-public func maxPool2x2Forward(_ input: FeatureMaps, _ output: FeatureMaps, codes: PoolCodes) {
+/// Padded layout in and out; `codes` records each window's first maximum for the backward. Every `path`
+/// gives the same bits.
+public func maxPool2x2Forward(_ input: FeatureMaps, _ output: FeatureMaps, codes: PoolCodes, path: KernelPath = .fastest) {
     precondition(output.channels == input.channels && codes.channels == input.channels)
     precondition(output.height == input.height / 2 && output.width == input.width / 2)
     precondition(codes.height == output.height && codes.width == output.width)
     parallelChannels(input.channels) { c in
-        dd_pool2x2_forward(input.data + c * input.plane, output.data + c * output.plane, codes.data + c * codes.plane,
+        dd_pool2x2_forward(path.isa, input.data + c * input.plane, output.data + c * output.plane, codes.data + c * codes.plane,
                            Int32(input.height), Int32(input.width))
     }
 }
@@ -55,12 +56,12 @@ public func maxPool2x2Forward(_ input: FeatureMaps, _ output: FeatureMaps, codes
 /// pooled maps are a ReLU's output), that ReLU's backward is fused in: a window whose maximum is not
 /// positive passes nothing.
 public func maxPool2x2Backward(_ codes: PoolCodes, _ outputGradient: FeatureMaps, _ inputGradient: FeatureMaps,
-                               throughReLU: Bool = false) {
+                               throughReLU: Bool = false, path: KernelPath = .fastest) {
     precondition(inputGradient.channels == codes.channels && outputGradient.channels == codes.channels)
     precondition(inputGradient.height / 2 == codes.height && inputGradient.width / 2 == codes.width)
     precondition(outputGradient.height == codes.height && outputGradient.width == codes.width)
     parallelChannels(codes.channels) { c in
-        dd_pool2x2_backward(codes.data + c * codes.plane, outputGradient.data + c * outputGradient.plane,
+        dd_pool2x2_backward(path.isa, codes.data + c * codes.plane, outputGradient.data + c * outputGradient.plane,
                             inputGradient.data + c * inputGradient.plane, Int32(inputGradient.height),
                             Int32(inputGradient.width), throughReLU ? 1 : 0)
     }

@@ -100,6 +100,7 @@ public final class VGG16: Sendable {
     public func forward(_ image: Image, _ workspace: Workspace, seeding objective: Objective? = nil) -> (FeatureMaps, Double) {
         precondition(image.width == workspace.width && image.height == workspace.height, "workspace size mismatch")
         loadInput(image, workspace.input)
+        let path = workspace.winograd?.path ?? .fastest
         var current = workspace.input
         var value = 0.0
         let targets = objective?.targets ?? []
@@ -129,7 +130,7 @@ public final class VGG16: Sendable {
                 let fused = !targets.contains { $0.layer.index == op.index - 1 }
                 if !fused { for i in 0..<out.count { out.data[i] = max(out.data[i], 0) } }
             case .pool:
-                if pooledAt != op.index { maxPool2x2Forward(current, out, codes: workspace.poolCodes[op.index]!) }
+                if pooledAt != op.index { maxPool2x2Forward(current, out, codes: workspace.poolCodes[op.index]!, path: path) }
             }
             current = out
             for (t, target) in targets.enumerated() where target.layer == op {
@@ -145,6 +146,7 @@ public final class VGG16: Sendable {
     public func gradient(of objective: Objective, at image: Image, _ workspace: Workspace) -> (value: Double, gradient: Image) {
         precondition(workspace.depth == objective.deepest, "workspace built for another depth")
         let (_, value) = forward(image, workspace, seeding: objective)
+        let path = workspace.winograd?.path ?? .fastest
         let deepest = workspace.outputs[workspace.depth.index]
         var g = workspace.gradient(like: deepest, slot: 0)
         g.zero()
@@ -189,7 +191,7 @@ public final class VGG16: Sendable {
                     pooled = PooledGradient(gradient: g, codes: workspace.poolCodes[op.index]!, throughReLU: true)
                 } else {
                     let next = workspace.gradient(like: input, slot: 0)
-                    maxPool2x2Backward(workspace.poolCodes[op.index]!, g, next, throughReLU: fuse)
+                    maxPool2x2Backward(workspace.poolCodes[op.index]!, g, next, throughReLU: fuse, path: path)
                     g = next
                 }
                 reluDone = fuse

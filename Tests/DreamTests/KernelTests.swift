@@ -156,10 +156,10 @@ struct KernelTests {
         }
     }
 
-    /// conv1_1's fast path (3 input channels): the row kernel, both ways, against the naive reference and
-    /// the nine-GEMM kernel; every channel count per pass (1–4), widths under one chunk and over two 512-column
-    /// segments.
-    @Test("thin layers' row kernel matches direct convolution",
+    /// conv1_1's fast path (3 input channels): the row kernel, both ways, on every kernel path, against the
+    /// naive reference and the nine-GEMM kernel; every channel count per pass (1–4), widths under one chunk
+    /// and over two 512-column segments.
+    @Test("thin layers' row kernel matches direct convolution, on every kernel path",
           arguments: [ConvCase(cin: 3, cout: 64, height: 7, width: 9), ConvCase(cin: 3, cout: 5, height: 3, width: 1030),
                       ConvCase(cin: 1, cout: 2, height: 1, width: 1)])
     func thinRows(_ s: ConvCase) {
@@ -168,13 +168,16 @@ struct KernelTests {
         let weights = w.withUnsafeBufferPointer { Conv3x3Weights(oihw: $0, bias: b, inChannels: s.cin, outChannels: s.cout) }
         let input = maps(x, channels: s.cin, height: s.height, width: s.width)
         let expected = conv3x3Naive(input: x, channels: s.cin, height: s.height, width: s.width, oihw: w, bias: b, outChannels: s.cout)
-        for relu in [false, true] {
-            let fast = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
-            conv3x3Forward(input, weights, fast, relu: relu, scratch: WinogradScratch())
-            #expect(maxDifference(fast.unpadded(), relu ? expected.map { max($0, 0) } : expected) < 1e-4)
-            for c in 0..<s.cout { #expect(fast.data[c * fast.plane] == 0 && fast.data[c * fast.plane + fast.plane - 1] == 0) }
+        for path in KernelPath.supported {
+            for relu in [false, true] {
+                let fast = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+                conv3x3Forward(input, weights, fast, relu: relu, scratch: WinogradScratch(path: path))
+                #expect(maxDifference(fast.unpadded(), relu ? expected.map { max($0, 0) } : expected) < 1e-4, "\(path)")
+                for c in 0..<s.cout { #expect(fast.data[c * fast.plane] == 0 && fast.data[c * fast.plane + fast.plane - 1] == 0) }
+            }
+            expectFastBackward(maps(y, channels: s.cout, height: s.height, width: s.width), weights, reluOutput: input,
+                               scratch: WinogradScratch(path: path))
         }
-        expectFastBackward(maps(y, channels: s.cout, height: s.height, width: s.width), weights, reluOutput: input)
     }
 
     /// fp32 max |diff| allowed, relative to the largest value: F(6×6)'s transforms have coefficients up to
@@ -205,8 +208,8 @@ struct KernelTests {
             conv3x3BackwardInput(g, weights, fast, reluOutput: mask, scratch: scratch)
             // Winograd rounds worse than nine GEMMs: bound it relative to the values' size; a wrong tap is off
             // by a share of that.
-            let tile = weights.winogradBackward(tile: scratch.path.tile)?.tile   // nil: the row kernel
-            expectClose(direct.unpadded(), fast.unpadded(), bf16: scratch.path.bf16, fp32Limit: Self.fp32Limit(tile),
+            let tile = weights.winogradBackward(tile: scratch.path.tile)?.tile   // nil: the row kernel, fp32 on every path
+            expectClose(direct.unpadded(), fast.unpadded(), bf16: scratch.path.bf16 && tile != nil, fp32Limit: Self.fp32Limit(tile),
                         "\(scratch.path), backward")
         }
     }
@@ -278,16 +281,17 @@ struct KernelTests {
     }
 
     /// Any rows and columns of the routed map, made on their own, are those of the whole map (border zero),
-    /// and nothing past them is written.
-    @Test("pool backward's rows equal the same window of the whole map", arguments: [(5, 7), (6, 9), (4, 40), (3, 2)])
-    func poolBackwardRows(_ size: (Int, Int)) {
+    /// and nothing past them is written; on every kernel path.
+    @Test("pool backward's rows equal the same window of the whole map",
+          arguments: [(5, 7), (6, 9), (4, 40), (3, 2)], KernelPath.supported)
+    func poolBackwardRows(_ size: (Int, Int), path: KernelPath) {
         let (h, w) = size
         let input = maps(randomFloats(h * w, seed: 61).map { max($0 - 0.3, 0) }, channels: 1, height: h, width: w)
         let codes = PoolCodes(channels: 1, height: h, width: w)
         maxPool2x2Forward(input, FeatureMaps(channels: 1, height: h / 2, width: w / 2), codes: codes)
         let pooled = maps(randomFloats((h / 2) * (w / 2), seed: 62), channels: 1, height: h / 2, width: w / 2)
         let whole = FeatureMaps(channels: 1, height: h, width: w)
-        maxPool2x2Backward(codes, pooled, whole, throughReLU: true)
+        maxPool2x2Backward(codes, pooled, whole, throughReLU: true, path: .generic)
         let pitch = w + 2
         var part = [Float](repeating: .nan, count: (h + 2) * pitch)
         for y0 in 0..<h + 2 {
@@ -295,12 +299,12 @@ struct KernelTests {
                 for columns in 1...w + 2 - x0 {
                     let rows = h + 2 - y0
                     for i in part.indices { part[i] = .nan }
-                    dd_pool2x2_backward_rows(codes.data, pooled.data, Int32(h), Int32(w), 1, Int32(y0), Int32(rows),
+                    dd_pool2x2_backward_rows(path.isa, codes.data, pooled.data, Int32(h), Int32(w), 1, Int32(y0), Int32(rows),
                                              Int32(x0), Int32(columns), &part, pitch)
                     for r in 0..<rows {
                         let wrong = (0..<columns).first { part[r * pitch + $0] != whole.data[(y0 + r) * pitch + x0 + $0] }
                         if wrong != nil || (columns < pitch && !part[r * pitch + columns].isNaN) {
-                            Issue.record("rows from \(y0), columns \(x0) ..< \(x0 + columns): row \(r) wrong at \(wrong ?? columns)")
+                            Issue.record("\(path): rows from \(y0), columns \(x0) ..< \(x0 + columns): row \(r) wrong at \(wrong ?? columns)")
                             return
                         }
                     }
@@ -311,35 +315,36 @@ struct KernelTests {
 
     /// Pooling backward with the ReLU below it fused in equals the two done one after the other, on a ReLU
     /// output with many all-zero windows.
-    @Test("max-pool backward through ReLU equals pool backward then ReLU backward")
-    func poolThroughReLU() {
+    @Test("max-pool backward through ReLU equals pool backward then ReLU backward, on every kernel path",
+          arguments: KernelPath.supported)
+    func poolThroughReLU(path: KernelPath) {
         let (c, h, w) = (3, 9, 11)
         let input = maps(randomFloats(c * h * w, seed: 41).map { max($0 - 0.4, 0) }, channels: c, height: h, width: w)
         let grad = maps(randomFloats(c * (h / 2) * (w / 2), seed: 42), channels: c, height: h / 2, width: w / 2)
         let codes = PoolCodes(channels: c, height: h, width: w)
-        maxPool2x2Forward(input, FeatureMaps(channels: c, height: h / 2, width: w / 2), codes: codes)
+        maxPool2x2Forward(input, FeatureMaps(channels: c, height: h / 2, width: w / 2), codes: codes, path: path)
         let separate = FeatureMaps(channels: c, height: h, width: w), fused = FeatureMaps(channels: c, height: h, width: w)
-        maxPool2x2Backward(codes, grad, separate)
+        maxPool2x2Backward(codes, grad, separate, path: path)
         reluBackward(output: input, gradient: separate)
-        maxPool2x2Backward(codes, grad, fused, throughReLU: true)
+        maxPool2x2Backward(codes, grad, fused, throughReLU: true, path: path)
         #expect(separate.unpadded() == fused.unpadded())
         #expect(fused.unpadded().contains { $0 != 0 })
     }
 
-    @Test("max-pool floors odd sizes and routes the gradient to the first maximum",
-          arguments: [(5, 7), (4, 4), (3, 2), (7, 69)])   // 34 windows a row: whole vectors and a remainder
-    func pooling(_ size: (Int, Int)) {
+    @Test("max-pool floors odd sizes and routes the gradient to the first maximum, on every kernel path",
+          arguments: [(5, 7), (4, 4), (3, 2), (7, 69)], KernelPath.supported)   // 34 windows a row: vectors and a remainder
+    func pooling(_ size: (Int, Int), path: KernelPath) {
         let (h, w) = size
         var values = randomFloats(2 * h * w, seed: 10)
         values[0] = 0.5; values[1] = 0.5; values[w] = 0.5; values[w + 1] = 0.5   // a tie in the first window
         let input = maps(values, channels: 2, height: h, width: w)
         let out = FeatureMaps(channels: 2, height: h / 2, width: w / 2), codes = PoolCodes(channels: 2, height: h, width: w)
-        maxPool2x2Forward(input, out, codes: codes)
+        maxPool2x2Forward(input, out, codes: codes, path: path)
         let grad = maps([Float](repeating: 1, count: 2 * (h / 2) * (w / 2)), channels: 2, height: h / 2, width: w / 2)
         let back = FeatureMaps(channels: 2, height: h, width: w)
         back.data.update(repeating: 7, count: back.count)   // every cell must be written, border aside
         for c in 0..<2 { for y in -1...h { back[c, y, -1] = 0; back[c, y, w] = 0 }; for x in 0..<w { back[c, -1, x] = 0; back[c, h, x] = 0 } }
-        maxPool2x2Backward(codes, grad, back)
+        maxPool2x2Backward(codes, grad, back, path: path)
         for c in 0..<2 {
             for y in 0..<h / 2 {
                 for x in 0..<w / 2 {
