@@ -192,7 +192,9 @@ final class AudioTranscoder {
         let size = encoder!.pointee.frame_size > 0 ? encoder!.pointee.frame_size : 1024
         while av_audio_fifo_size(fifo) >= size || (final && av_audio_fifo_size(fifo) > 0) {
             guard let pts = nextPTS, Double(pts) * av_q2d(encoder!.pointee.time_base) < end else {
-                av_audio_fifo_reset(fifo)   // past the last frame
+                // Past the picture so far: kept for when the picture reaches it (dropped, the sound after it would
+                // play a chunk early), or, at the end, past the last frame.
+                if final { av_audio_fifo_reset(fifo) }
                 return
             }
             let n = min(size, av_audio_fifo_size(fifo))

@@ -97,6 +97,27 @@ struct VideoCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["in.mp4", "out.\(o.0)"])
     }
 
+    /// A click 1.8 s into the sound is heard at 1.8 s in the output when the sound is re-encoded (Vorbis for
+    /// WebM): the encoder's chunks that ran past the picture written so far were once dropped instead of kept
+    /// until it got there, and the sound after them came 960 samples (20 ms) early.
+    @Test("re-encoded sound keeps its timing")
+    func reencodedTiming() throws {
+        let dir = temporaryFolder(), input = "\(dir)/in.mp4", output = "\(dir)/out.webm"
+        try ffmpeg(testsrc("64x48", "24", "2.5") + ["-f", "lavfi", "-i", "aevalsrc='if(between(t,1.8,1.82),sin(2*PI*1000*t),0)':s=48000:d=2.5",
+                                                    "-t", "2.5", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", input])
+        let r = try CLI.run(["video", input, "-o", output] + fastVideo)
+        #expect(r.status == 0, "\(r.stderr)")
+        // The first sample over a fifth of full scale, in samples at 48 kHz, as ffmpeg decodes each file.
+        func click(_ path: String) throws -> Int? {
+            let raw = try tool(["ffmpeg", "-v", "error", "-i", path, "-f", "f32le", "-ac", "1", "-ar", "48000", "-"]).stdout
+            let samples = raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            return samples.firstIndex { abs($0) > 0.2 }
+        }
+        let heard = try #require(try click(input)), dreamed = try #require(try click(output))
+        #expect(abs(heard - 86_400) < 48, "the click at sample \(heard) of the input")
+        #expect(abs(dreamed - heard) < 48, "the click at sample \(dreamed) of the output, \(heard) of the input")
+    }
+
     @Test("damaged audio packets are counted and reported, copied or re-encoded; clean sound gets no such note", arguments: ["mkv", "webm"])
     func damagedAudio(_ ext: String) throws {
         let dir = temporaryFolder()
