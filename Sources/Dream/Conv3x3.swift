@@ -141,7 +141,7 @@ public func conv3x3BackwardInput(unpooling pooled: PooledGradient, _ weights: Co
 /// their GEMMs are too thin (K = 3 forward, M = 3 backward) and re-read the wide side nine times.
 let thinChannels = 16
 
-/// Direct convolution a row band at a time (`Sources/CKernels/conv3x3_rows.c`), bias, ReLU and mask fused.
+/// Direct convolution a row band at a time (`Sources/CKernels/conv3x3_rows_body.h`), bias, ReLU and mask fused.
 private func convolveRows(_ input: FeatureMaps, _ taps: UnsafeMutablePointer<Float>, bias: [Float]?, relu: Bool,
                           mask: FeatureMaps?, _ output: FeatureMaps, path: KernelPath) {
     let cin = input.channels, cout = output.channels, h = output.height, w = output.width

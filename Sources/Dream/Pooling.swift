@@ -1,7 +1,7 @@
 import CKernels
 
 /// Where each window of a 2×2 max-pooling found its maximum, as the forward pass leaves it for the
-/// backward: a byte per output cell (`Sources/CKernels/pool2x2.c`), so the backward reads 1 byte a
+/// backward: a byte per output cell (`Sources/CKernels/pool2x2_body.h`), so the backward reads 1 byte a
 /// window instead of the 4 input floats.
 public final class PoolCodes: @unchecked Sendable {
     public let channels: Int, height: Int, width: Int
