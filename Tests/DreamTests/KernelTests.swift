@@ -8,6 +8,15 @@ func randomFloats(_ count: Int, seed: UInt64) -> [Float] {
     return (0..<count).map { _ in Float(Double(rng.next() >> 11) / Double(1 << 53) * 2 - 1) }
 }
 
+/// Every kernel path this CPU has, with the Winograd tiles it runs (bf16 F(4×4) only, fp32 F(6×6) and F(4×4)),
+/// one scratch a path.
+func forEachPathAndTile(_ body: (WinogradScratch, Int) -> Void) {
+    for path in KernelPath.supported {
+        let scratch = WinogradScratch(path: path)
+        for tile in path.bf16 ? [4] : [6, 4] { body(scratch, tile) }
+    }
+}
+
 func maps(_ values: [Float], channels: Int, height: Int, width: Int) -> FeatureMaps {
     let m = FeatureMaps(channels: channels, height: height, width: width)
     for c in 0..<channels { for y in 0..<height { for x in 0..<width { m[c, y, x] = values[(c * height + y) * width + x] } } }
@@ -98,36 +107,35 @@ struct KernelTests {
         let input = maps(x, channels: s.cin, height: s.height, width: s.width)
         let g = maps(y, channels: s.cout, height: s.height, width: s.width)
         #expect(KernelPath.supported.contains(.generic))
-        for path in KernelPath.supported {
-            let scratch = WinogradScratch(path: path)
-            for tile in path.bf16 ? [4] : [6, 4] {
-                let what = "\(path), F(\(tile)×\(tile))"
-                for relu in [false, true] {
-                    let direct = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
-                    conv3x3Forward(input, weights, direct, relu: relu)
-                    // Fused blocks, and chunks of one tile row each (OpenBLAS may round a narrower GEMM differently).
-                    for (blocked, chunkFloats) in [(true, winogradChunkFloats), (false, winogradChunkFloats), (false, 1)] {
-                        let fast = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
-                        winogradConv3x3(input, weights.winogradForward(tile: tile)!, bias: b, relu: relu, fast, scratch: scratch,
-                                        chunkFloats: chunkFloats, blocked: blocked)
-                        expectClose(direct.unpadded(), fast.unpadded(), bf16: path.bf16, fp32Limit: Self.fp32Limit(tile),
-                                    "\(what), blocked \(blocked), chunk \(chunkFloats)")
-                        // Borders stay zero.
-                        for c in 0..<s.cout { #expect(fast.data[c * fast.plane] == 0 && fast.data[c * fast.plane + fast.plane - 1] == 0) }
-                    }
-                }
-                for mask in [nil, input] {   // backward, as conv3x3BackwardInput runs it
-                    let direct = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
-                    let fast = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
-                    conv3x3BackwardInput(g, weights, direct)
-                    if let mask { reluBackward(output: mask, gradient: direct) }
-                    winogradConv3x3(g, weights.winogradBackward(tile: tile)!, bias: nil, relu: false, mask: mask, fast,
-                                    scratch: scratch)
-                    expectClose(direct.unpadded(), fast.unpadded(), bf16: path.bf16, fp32Limit: Self.fp32Limit(tile), "\(what), backward")
+        forEachPathAndTile { scratch, tile in
+            let path = scratch.path
+            let what = "\(path), F(\(tile)×\(tile))"
+            for relu in [false, true] {
+                let direct = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+                conv3x3Forward(input, weights, direct, relu: relu)
+                // Fused blocks, and chunks of one tile row each (OpenBLAS may round a narrower GEMM differently).
+                for (blocked, chunkFloats) in [(true, winogradChunkFloats), (false, winogradChunkFloats), (false, 1)] {
+                    let fast = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+                    winogradConv3x3(input, weights.winogradForward(tile: tile)!, bias: b, relu: relu, fast, scratch: scratch,
+                                    chunkFloats: chunkFloats, blocked: blocked)
+                    expectClose(direct.unpadded(), fast.unpadded(), bf16: path.bf16, fp32Limit: Self.fp32Limit(tile),
+                                "\(what), blocked \(blocked), chunk \(chunkFloats)")
+                    // Borders stay zero.
+                    for c in 0..<s.cout { #expect(fast.data[c * fast.plane] == 0 && fast.data[c * fast.plane + fast.plane - 1] == 0) }
                 }
             }
-            // The entry point picks the path's tile.
-            expectFastBackward(g, weights, reluOutput: input, scratch: scratch)
+            for mask in [nil, input] {   // backward, as conv3x3BackwardInput runs it
+                let direct = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
+                let fast = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
+                conv3x3BackwardInput(g, weights, direct)
+                if let mask { reluBackward(output: mask, gradient: direct) }
+                winogradConv3x3(g, weights.winogradBackward(tile: tile)!, bias: nil, relu: false, mask: mask, fast,
+                                scratch: scratch)
+                expectClose(direct.unpadded(), fast.unpadded(), bf16: path.bf16, fp32Limit: Self.fp32Limit(tile), "\(what), backward")
+            }
+        }
+        for path in KernelPath.supported {   // the entry point picks the path's tile
+            expectFastBackward(g, weights, reluOutput: input, scratch: WinogradScratch(path: path))
         }
     }
 
@@ -230,21 +238,18 @@ struct KernelTests {
         let pooled = maps(randomFloats(s.cout * (s.height / 2) * (s.width / 2), seed: 54), channels: s.cout,
                           height: s.height / 2, width: s.width / 2)
         let mask = maps(randomFloats(s.cin * s.height * s.width, seed: 55), channels: s.cin, height: s.height, width: s.width)
-        for path in KernelPath.supported {
-            let scratch = WinogradScratch(path: path)
-            for tile in path.bf16 ? [4] : [6, 4] {
-                let filters = weights.winogradBackward(tile: tile)!
-                for throughReLU in [false, true] {
-                    let routed = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
-                    maxPool2x2Backward(codes, pooled, routed, throughReLU: throughReLU)
-                    let expected = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
-                    winogradConv3x3(routed, filters, bias: nil, relu: false, mask: mask, expected, scratch: scratch, blocked: true)
-                    let fused = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
-                    winogradConv3x3(unpooling: PooledGradient(gradient: pooled, codes: codes, throughReLU: throughReLU), filters,
-                                    mask: mask, fused, scratch: scratch)
-                    #expect(fused.unpadded() == expected.unpadded(), "\(path), F(\(tile)×\(tile)), through ReLU \(throughReLU)")
-                    #expect(expected.unpadded().contains { $0 != 0 })
-                }
+        forEachPathAndTile { scratch, tile in
+            let filters = weights.winogradBackward(tile: tile)!
+            for throughReLU in [false, true] {
+                let routed = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+                maxPool2x2Backward(codes, pooled, routed, throughReLU: throughReLU)
+                let expected = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
+                winogradConv3x3(routed, filters, bias: nil, relu: false, mask: mask, expected, scratch: scratch, blocked: true)
+                let fused = FeatureMaps(channels: s.cin, height: s.height, width: s.width)
+                winogradConv3x3(unpooling: PooledGradient(gradient: pooled, codes: codes, throughReLU: throughReLU), filters,
+                                mask: mask, fused, scratch: scratch)
+                #expect(fused.unpadded() == expected.unpadded(), "\(scratch.path), F(\(tile)×\(tile)), through ReLU \(throughReLU)")
+                #expect(expected.unpadded().contains { $0 != 0 })
             }
         }
     }
@@ -259,23 +264,20 @@ struct KernelTests {
         let weights = s.winogradWeights(seed: 71), b = weights.bias
         let input = maps(randomFloats(s.cin * s.height * s.width, seed: 73), channels: s.cin, height: s.height, width: s.width)
         let (h, w2) = (s.height / 2, s.width / 2)
-        for path in KernelPath.supported {
-            let scratch = WinogradScratch(path: path)
-            for tile in path.bf16 ? [4] : [6, 4] {
-                let filters = weights.winogradForward(tile: tile)!
-                for relu in [false, true] {
-                    let full = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
-                    winogradConv3x3(input, filters, bias: b, relu: relu, full, scratch: scratch, blocked: true)
-                    let expected = FeatureMaps(channels: s.cout, height: h, width: w2), expectedCodes = PoolCodes(channels: s.cout, height: s.height, width: s.width)
-                    maxPool2x2Forward(full, expected, codes: expectedCodes)
-                    let pooled = FeatureMaps(channels: s.cout, height: h, width: w2), codes = PoolCodes(channels: s.cout, height: s.height, width: s.width)
-                    winogradConv3x3(input, filters, bias: b, relu: relu, pooling: pooled, codes: codes, scratch: scratch)
-                    let what = "\(path), F(\(tile)×\(tile)), ReLU \(relu)"
-                    #expect(pooled.unpadded() == expected.unpadded(), "\(what)")
-                    #expect(Array(UnsafeBufferPointer(start: codes.data, count: s.cout * h * w2))
-                            == Array(UnsafeBufferPointer(start: expectedCodes.data, count: s.cout * h * w2)), "\(what): codes")
-                    #expect((0..<pooled.channels).allSatisfy { pooled.data[$0 * pooled.plane] == 0 }, "\(what): border")
-                }
+        forEachPathAndTile { scratch, tile in
+            let filters = weights.winogradForward(tile: tile)!
+            for relu in [false, true] {
+                let full = FeatureMaps(channels: s.cout, height: s.height, width: s.width)
+                winogradConv3x3(input, filters, bias: b, relu: relu, full, scratch: scratch, blocked: true)
+                let expected = FeatureMaps(channels: s.cout, height: h, width: w2), expectedCodes = PoolCodes(channels: s.cout, height: s.height, width: s.width)
+                maxPool2x2Forward(full, expected, codes: expectedCodes)
+                let pooled = FeatureMaps(channels: s.cout, height: h, width: w2), codes = PoolCodes(channels: s.cout, height: s.height, width: s.width)
+                winogradConv3x3(input, filters, bias: b, relu: relu, pooling: pooled, codes: codes, scratch: scratch)
+                let what = "\(scratch.path), F(\(tile)×\(tile)), ReLU \(relu)"
+                #expect(pooled.unpadded() == expected.unpadded(), "\(what)")
+                #expect(Array(UnsafeBufferPointer(start: codes.data, count: s.cout * h * w2))
+                        == Array(UnsafeBufferPointer(start: expectedCodes.data, count: s.cout * h * w2)), "\(what): codes")
+                #expect((0..<pooled.channels).allSatisfy { pooled.data[$0 * pooled.plane] == 0 }, "\(what): border")
             }
         }
     }
