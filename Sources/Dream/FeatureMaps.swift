@@ -1,3 +1,5 @@
+import Foundation
+
 /// Feature maps of one image in padded CHW layout: channel `c`, row `y`, column `x` (0-based, unpadded)
 /// lives at `c * plane + (y + 1) * rowStride + (x + 1)`, with `rowStride = width + 2` and
 /// `plane = (height + 2) * rowStride`. The one-pixel border is always zero, so a 3×3 convolution with
@@ -12,7 +14,12 @@ public final class FeatureMaps: @unchecked Sendable {
     public let count: Int
     public let data: UnsafeMutablePointer<Float>
 
+    /// Bytes from mmap (0: from calloc).
+    private let mapped: Int
+
     static let slack = 8
+    /// Maps of at least this many bytes are mapped pages of their own.
+    static let ownPages = 1 << 20
 
     public init(channels: Int, height: Int, width: Int) {
         precondition(channels > 0 && height > 0 && width > 0, "empty feature maps")
@@ -22,11 +29,19 @@ public final class FeatureMaps: @unchecked Sendable {
         rowStride = width + 2
         plane = (height + 2) * (width + 2)
         count = channels * plane
-        data = .allocate(capacity: count + Self.slack)
-        data.initialize(repeating: 0, count: count + Self.slack)
+        let bytes = (count + Self.slack) * MemoryLayout<Float>.stride
+        // Large maps get pages of their own: zero, and resident only once written (a convolution pooled as it
+        // goes never writes its own full-size map). calloc would hand out reused, dirtied heap once malloc's
+        // mmap threshold has grown past them, and zero it all.
+        let zeros = bytes >= Self.ownPages
+            ? mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0).flatMap { $0 == MAP_FAILED ? nil : $0 }
+            : calloc(bytes, 1)
+        guard let zeros else { fatalError("out of memory for \(channels)×\(height)×\(width) feature maps") }
+        data = zeros.bindMemory(to: Float.self, capacity: count + Self.slack)
+        mapped = bytes >= Self.ownPages ? bytes : 0
     }
 
-    deinit { data.deallocate() }
+    deinit { if mapped > 0 { munmap(data, mapped) } else { free(data) } }
 
     /// Offset of the unpadded pixel (0, 0) of channel `c`.
     @inline(__always) public func origin(_ c: Int) -> Int { c * plane + rowStride + 1 }

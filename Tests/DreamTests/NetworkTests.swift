@@ -83,6 +83,20 @@ struct NetworkTests {
         }
     }
 
+    /// A convolution pooled as it goes (conv1_2 under pool1) never writes its own full-size map, and that
+    /// map, allocated all the same, takes no memory: its pages are never touched (`FeatureMaps` takes fresh
+    /// zero pages). The biggest map of a pass, 1/3 of the activations at relu4_3 with conv2_2's and conv3_3's.
+    @Test("a map pooled away is never written and takes no memory")
+    func pooledMapTakesNoMemory() throws {
+        let net = randomNetwork(seed: 5)
+        let objective = Objective(targets: [try LayerTarget(parsing: "relu2_2")])
+        let ws = VGG16.Workspace(width: 128, height: 96, depth: objective.deepest)   // conv1_2: 3.3 MB
+        _ = net.gradient(of: objective, at: randomImage(width: 128, height: 96, seed: 6), ws)
+        let conv12 = ws.outputs[try Layer.named("conv1_2").index], conv11 = ws.outputs[try Layer.named("conv1_1").index]
+        #expect(residentShare(conv12) < 0.01)
+        #expect(residentShare(conv11) > 0.99)   // the probe sees pages a pass writes
+    }
+
     @Test("objective is the mean of squared activations")
     func objectiveValue() throws {
         let net = randomNetwork(seed: 1)
@@ -161,4 +175,15 @@ struct FastPathTests {
         let change = zip(reference.pixels, photo.pixels).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(photo.pixels.count)
         #expect(change > 0.02, "the dream changed the photo by only \(change)")
     }
+}
+
+/// Share of the pages under `maps`' values that are resident (mincore).
+func residentShare(_ maps: FeatureMaps) -> Double {
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let start = (Int(bitPattern: maps.data) + page - 1) / page * page
+    let end = (Int(bitPattern: maps.data + maps.count)) / page * page
+    let pages = (end - start) / page
+    var flags = [UInt8](repeating: 0, count: max(pages, 1))
+    guard pages > 0, mincore(UnsafeMutableRawPointer(bitPattern: start), end - start, &flags) == 0 else { return .nan }
+    return Double(flags.filter { $0 & 1 != 0 }.count) / Double(pages)
 }
