@@ -29,16 +29,16 @@ public final class FeatureMaps: @unchecked Sendable {
         rowStride = width + 2
         plane = (height + 2) * (width + 2)
         count = channels * plane
-        let bytes = (count + Self.slack) * MemoryLayout<Float>.stride
+        let bytes = (count + Self.slack) * MemoryLayout<Float>.stride, own = bytes >= Self.ownPages
         // Large maps get pages of their own: zero, and resident only once written (a convolution pooled as it
         // goes never writes its own full-size map). calloc would hand out reused, dirtied heap once malloc's
         // mmap threshold has grown past them, and zero it all.
-        let zeros = bytes >= Self.ownPages
+        let zeros = own
             ? mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0).flatMap { $0 == MAP_FAILED ? nil : $0 }
             : calloc(bytes, 1)
         guard let zeros else { fatalError("out of memory for \(channels)×\(height)×\(width) feature maps") }
         data = zeros.bindMemory(to: Float.self, capacity: count + Self.slack)
-        mapped = bytes >= Self.ownPages ? bytes : 0
+        mapped = own ? bytes : 0
     }
 
     deinit { if mapped > 0 { munmap(data, mapped) } else { free(data) } }
